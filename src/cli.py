@@ -1,0 +1,91 @@
+"""The `vnplan` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from vnplan import __version__
+from vnplan.export import write_dataset
+from vnplan.models import DocumentStatus
+from vnplan.pipeline import discover, process_file
+from vnplan.schemas import write_schemas
+
+EPILOG = """examples:
+  vnplan run samples/ --out out            every plan in a folder (recursive)
+  vnplan run plan1.txt plan2.txt --out out named files
+  vnplan schema --out schemas              regenerate the JSON Schemas
+
+The output folder holds tasks.parquet, documents.parquet, task_agencies.parquet and
+json/<doc_id>.json. A file that cannot be read is a 'failed' row in documents.parquet;
+the exit code is 1 when any file failed, 0 otherwise.
+"""
+
+
+def _run(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    files = list(discover(args.paths, exclude=out))
+    if not files:
+        print(f"vnplan: no document files found in {' '.join(args.paths)}", file=sys.stderr)
+        return 2
+    documents = []
+    for index, path in enumerate(files, start=1):
+        doc = process_file(path)
+        documents.append(doc)
+        detail = doc.error if doc.status is DocumentStatus.FAILED else f"{len(doc.tasks)} tasks"
+        print(f"[{index}/{len(files)}] {path}: {doc.status.value}, {detail}", file=sys.stderr)
+        if not args.quiet:
+            for warning in doc.warnings:
+                print(f"    warning: {warning}", file=sys.stderr)
+    counts = write_dataset(documents, out)
+    failed = sum(1 for d in documents if d.status is DocumentStatus.FAILED)
+    partial = sum(1 for d in documents if d.status is DocumentStatus.PARTIAL)
+    print(
+        f"vnplan: {len(documents)} files, {counts['tasks']} tasks, {failed} failed, "
+        f"{partial} partial -> {out}",
+        file=sys.stderr,
+    )
+    return 1 if failed else 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    written = write_schemas(Path(args.out))
+    for path in written:
+        print(path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vnplan",
+        description="Turn Vietnamese government plans and decisions into task records (Parquet, JSON).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"vnplan {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="process files or folders into a dataset",
+                         description="Process files or folders (recursively) into a dataset folder.")
+    run.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of plans")
+    run.add_argument("--out", required=True, metavar="DIR", help="output dataset folder")
+    run.add_argument("-q", "--quiet", action="store_true", help="do not print per-file warnings")
+    run.set_defaults(func=_run)
+
+    schema = sub.add_parser("schema", help="write the JSON Schemas of the records",
+                            description="Write JSON Schemas generated from the pydantic models.")
+    schema.add_argument("--out", default="schemas", metavar="DIR", help="folder (default: schemas)")
+    schema.set_defaults(func=_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

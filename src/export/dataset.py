@@ -1,0 +1,213 @@
+"""Write the dataset: tasks, documents, task_agencies as Parquet, one JSON per document.
+
+Export decides no content: it lays out what the models hold. Column names are a contract
+(DESIGN.md); rows are ordered by source path and table position, so the same input gives
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from vnplan.models import AgencyRole, Document, Task
+
+STRINGS = pa.list_(pa.string())
+DATES = pa.list_(pa.date32())
+
+MILESTONE = pa.struct([
+    ("content", pa.string()),
+    ("product", pa.string()),
+    ("lead_agencies", STRINGS),
+    ("support_agencies", STRINGS),
+    ("deadline_raw", pa.string()),
+    ("deadlines", DATES),
+    ("line", pa.int32()),
+])
+
+TASKS_SCHEMA = pa.schema([
+    ("task_id", pa.string()),
+    ("doc_id", pa.string()),
+    ("source_path", pa.string()),
+    ("origin", pa.string()),
+    ("section_path", STRINGS),
+    ("task_no", pa.string()),
+    ("content", pa.string()),
+    ("product", pa.string()),
+    ("leader_raw", pa.string()),
+    ("leader_names", STRINGS),
+    ("lead_agencies", STRINGS),
+    ("support_agencies", STRINGS),
+    ("monitor_agencies", STRINGS),
+    ("lead_raw", pa.string()),
+    ("support_raw", pa.string()),
+    ("monitor_raw", pa.string()),
+    ("deadline_raw", pa.string()),
+    ("deadlines", DATES),
+    ("due_date", pa.date32()),
+    ("recurring", pa.bool_()),
+    ("milestones", pa.list_(MILESTONE)),
+    ("note", pa.string()),
+    ("page_start", pa.int32()),
+    ("page_end", pa.int32()),
+    ("line", pa.int32()),
+    ("table_index", pa.int32()),
+    ("row_index", pa.int32()),
+    ("pipeline_version", pa.string()),
+])
+
+DOCUMENTS_SCHEMA = pa.schema([
+    ("doc_id", pa.string()),
+    ("source_path", pa.string()),
+    ("source_format", pa.string()),
+    ("status", pa.string()),
+    ("doc_number", pa.string()),
+    ("doc_type", pa.string()),
+    ("issuer", pa.string()),
+    ("place", pa.string()),
+    ("issued_date", pa.date32()),
+    ("title", pa.string()),
+    ("signer", pa.string()),
+    ("signer_title", pa.string()),
+    ("page_count", pa.int32()),
+    ("task_count", pa.int32()),
+    ("pipeline_version", pa.string()),
+    ("error", pa.string()),
+    ("warnings", STRINGS),
+])
+
+TASK_AGENCIES_SCHEMA = pa.schema([
+    ("task_id", pa.string()),
+    ("doc_id", pa.string()),
+    ("role", pa.string()),
+    ("canonical_name", pa.string()),
+    ("agency_kind", pa.string()),
+    ("raw_mention", pa.string()),
+    ("match_score", pa.float64()),
+    ("resolved", pa.bool_()),
+])
+
+
+def task_row(doc: Document, task: Task) -> dict[str, Any]:
+    monitor = [a.canonical or a.raw for a in task.agencies if a.role is AgencyRole.MONITOR]
+    page = task.provenance.page
+    return {
+        "task_id": task.task_id,
+        "doc_id": task.doc_id,
+        "source_path": doc.source_path,
+        "origin": task.origin.value,
+        "section_path": task.section_path,
+        "task_no": task.task_no,
+        "content": task.content,
+        "product": task.product,
+        "leader_raw": task.leader_raw,
+        "leader_names": task.leader_names,
+        "lead_agencies": task.lead_agencies,
+        "support_agencies": task.support_agencies,
+        "monitor_agencies": list(dict.fromkeys(monitor)),
+        "lead_raw": task.lead_raw,
+        "support_raw": task.support_raw,
+        "monitor_raw": task.monitor_raw,
+        "deadline_raw": task.deadline_raw,
+        "deadlines": task.deadlines,
+        "due_date": task.due_date,
+        "recurring": task.recurring,
+        "milestones": [
+            {
+                "content": m.content,
+                "product": m.product,
+                "lead_agencies": m.lead_agencies,
+                "support_agencies": m.support_agencies,
+                "deadline_raw": m.deadline_raw,
+                "deadlines": m.deadlines,
+                "line": m.provenance.line if m.provenance else None,
+            }
+            for m in task.milestones
+        ],
+        "note": task.note,
+        "page_start": page,
+        "page_end": page,
+        "line": task.provenance.line,
+        "table_index": task.provenance.table_index,
+        "row_index": task.provenance.row_index,
+        "pipeline_version": doc.pipeline_version,
+    }
+
+
+def document_row(doc: Document) -> dict[str, Any]:
+    return {
+        "doc_id": doc.doc_id,
+        "source_path": doc.source_path,
+        "source_format": doc.source_format.value,
+        "status": doc.status.value,
+        "doc_number": doc.doc_number,
+        "doc_type": doc.doc_type,
+        "issuer": doc.issuer,
+        "place": doc.place,
+        "issued_date": doc.issued_date,
+        "title": doc.title,
+        "signer": doc.signer,
+        "signer_title": doc.signer_title,
+        "page_count": doc.page_count,
+        "task_count": len(doc.tasks),
+        "pipeline_version": doc.pipeline_version,
+        "error": doc.error,
+        "warnings": doc.warnings,
+    }
+
+
+def agency_rows(task: Task) -> list[dict[str, Any]]:
+    return [
+        {
+            "task_id": task.task_id,
+            "doc_id": task.doc_id,
+            "role": mention.role.value,
+            "canonical_name": mention.canonical,
+            "agency_kind": mention.kind,
+            "raw_mention": mention.raw,
+            "match_score": mention.score,
+            "resolved": mention.canonical is not None,
+        }
+        for mention in task.agencies
+    ]
+
+
+def _write_parquet(rows: list[dict[str, Any]], schema: pa.Schema, path: Path) -> None:
+    table = pa.Table.from_pylist(rows, schema=schema)
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)  # a reader never sees half a file
+
+
+def write_dataset(documents: Iterable[Document], out: Path) -> dict[str, int]:
+    """Write every table of the dataset under `out`; returns row counts per table."""
+    docs = sorted(documents, key=lambda d: (d.source_path, d.doc_id))
+    out.mkdir(parents=True, exist_ok=True)
+    tasks = [task_row(d, t) for d in docs for t in d.tasks]
+    agencies = [row for d in docs for t in d.tasks for row in agency_rows(t)]
+    _write_parquet(tasks, TASKS_SCHEMA, out / "tasks.parquet")
+    _write_parquet([document_row(d) for d in docs], DOCUMENTS_SCHEMA, out / "documents.parquet")
+    _write_parquet(agencies, TASK_AGENCIES_SCHEMA, out / "task_agencies.parquet")
+
+    staging = Path(tempfile.mkdtemp(prefix=".json-", dir=out))
+    staging.chmod(0o755)
+    for doc in docs:
+        text = json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=1)
+        (staging / f"{doc.doc_id}.json").write_text(text + "\n", encoding="utf-8")
+    target = out / "json"
+    if target.exists():
+        old = out / f".json-old-{os.getpid()}"
+        os.replace(target, old)
+        os.replace(staging, target)
+        shutil.rmtree(old)
+    else:
+        os.replace(staging, target)
+    return {"documents": len(docs), "tasks": len(tasks), "task_agencies": len(agencies)}

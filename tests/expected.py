@@ -1,0 +1,91 @@
+"""Compare the pipeline's tasks with the hand-checked files in samples/expected/."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vnplan.models import Document, Task
+from vnplan.textutil import squash
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+EXPECTED = SAMPLES / "expected"
+FIELDS = ("task_no", "section", "content", "product", "lead_agencies", "support_agencies",
+          "deadline_raw", "deadlines", "recurring", "milestones")
+
+
+def load_expected(stem: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((EXPECTED / f"{stem}.json").read_text("utf-8"))
+    return data
+
+
+def _text(value: str | None) -> str | None:
+    return squash(value) if value else None
+
+
+def _milestones(task: Task) -> list[dict[str, Any]]:
+    return [
+        {
+            "content": m.content,
+            "product": m.product,
+            "lead_agencies": m.lead_agencies,
+            "support_agencies": m.support_agencies,
+            "deadline_raw": _text(m.deadline_raw),
+            "deadlines": [d.isoformat() for d in m.deadlines],
+        }
+        for m in task.milestones
+    ]
+
+
+def actual_fields(task: Task) -> dict[str, Any]:
+    """The pipeline's task in the shape of an expected entry."""
+    section = task.section_path[-1].split()[0] if task.section_path else None
+    return {
+        "line": task.provenance.line,
+        "task_no": task.task_no,
+        "section": section,
+        "content": task.content,
+        "product": task.product,
+        "lead_agencies": task.lead_agencies,
+        "support_agencies": task.support_agencies,
+        "deadline_raw": _text(task.deadline_raw),
+        "deadlines": [d.isoformat() for d in task.deadlines],
+        "recurring": task.recurring,
+        "milestones": _milestones(task),
+    }
+
+
+def _expected_milestones(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    keys = ("content", "product", "lead_agencies", "support_agencies", "deadline_raw", "deadlines")
+    return [{k: m.get(k) if k not in ("lead_agencies", "support_agencies", "deadlines")
+             else m.get(k) or [] for k in keys} for m in entry.get("milestones", [])]
+
+
+@dataclass
+class Agreement:
+    total: int = 0
+    matched: dict[str, int] = field(default_factory=dict)
+    mismatches: list[str] = field(default_factory=list)
+
+
+def compare(doc: Document, expected: dict[str, Any]) -> Agreement:
+    result = Agreement(total=len(expected["tasks"]))
+    by_line = {t.provenance.line: t for t in doc.tasks}
+    for entry in expected["tasks"]:
+        task = by_line.get(entry["line"])
+        if task is None:
+            result.mismatches.append(f"line {entry['line']}: no task")
+            continue
+        got = actual_fields(task)
+        for name in FIELDS:
+            want = _expected_milestones(entry) if name == "milestones" else entry.get(name)
+            if name in ("deadline_raw", "content", "product"):
+                want = _text(want)
+            if got[name] == want:
+                result.matched[name] = result.matched.get(name, 0) + 1
+            else:
+                result.mismatches.append(f"line {entry['line']} {name}: got {got[name]!r}, want {want!r}")
+    return result

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -60,22 +59,30 @@ def _schema(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vnplan",
-        description="Turn Vietnamese government plans and decisions into task records (Parquet, JSON).",
+        description=(
+            "Turn Vietnamese government plans and decisions into task records (Parquet, JSON)."
+        ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"vnplan {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="process files or folders into a dataset",
-                         description="Process files or folders (recursively) into a dataset folder.")
+    run = sub.add_parser(
+        "run",
+        help="process files or folders into a dataset",
+        description="Process files or folders (recursively) into a dataset folder.",
+    )
     run.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of plans")
     run.add_argument("--out", required=True, metavar="DIR", help="output dataset folder")
     run.add_argument("-q", "--quiet", action="store_true", help="do not print per-file warnings")
     run.set_defaults(func=_run)
 
-    schema = sub.add_parser("schema", help="write the JSON Schemas of the records",
-                            description="Write JSON Schemas generated from the pydantic models.")
+    schema = sub.add_parser(
+        "schema",
+        help="write the JSON Schemas of the records",
+        description="Write JSON Schemas generated from the pydantic models.",
+    )
     schema.add_argument("--out", default="schemas", metavar="DIR", help="folder (default: schemas)")
     schema.set_defaults(func=_schema)
     return parser

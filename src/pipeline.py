@@ -45,8 +45,11 @@ def process_file(path: str) -> Document:
         return _failed(path, str(exc))
     except Exception as exc:  # a bug must not lose the batch; the row says what happened
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        return _failed(path, f"{path}: internal error {type(exc).__name__}: {exc} "
-                             f"(at {Path(where.filename).name}:{where.lineno})")
+        return _failed(
+            path,
+            f"{path}: internal error {type(exc).__name__}: {exc} "
+            f"(at {Path(where.filename).name}:{where.lineno})",
+        )
 
 
 def discover(paths: Iterable[str], exclude: Path | None = None) -> Iterator[str]:
@@ -56,8 +59,10 @@ def discover(paths: Iterable[str], exclude: Path | None = None) -> Iterator[str]
         p = Path(given)
         if p.is_dir():
             found = sorted(
-                f for f in p.rglob("*")
-                if f.is_file() and f.suffix.lower() in DOCUMENT_SUFFIXES
+                f
+                for f in p.rglob("*")
+                if f.is_file()
+                and f.suffix.lower() in DOCUMENT_SUFFIXES
                 and not any(part.startswith(".") for part in f.relative_to(p).parts)
                 and not (exclude is not None and exclude.resolve() in f.resolve().parents)
             )

@@ -17,7 +17,9 @@ PUBLISHED: dict[str, type[BaseModel]] = {
 
 
 def render(model: type[BaseModel]) -> str:
-    return json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return (
+        json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    )
 
 
 def write_schemas(folder: Path) -> list[Path]:

@@ -13,8 +13,18 @@ from vnplan.textutil import squash
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 EXPECTED = SAMPLES / "expected"
-FIELDS = ("task_no", "section", "content", "product", "lead_agencies", "support_agencies",
-          "deadline_raw", "deadlines", "recurring", "milestones")
+FIELDS = (
+    "task_no",
+    "section",
+    "content",
+    "product",
+    "lead_agencies",
+    "support_agencies",
+    "deadline_raw",
+    "deadlines",
+    "recurring",
+    "milestones",
+)
 
 
 def load_expected(stem: str) -> dict[str, Any]:
@@ -60,8 +70,15 @@ def actual_fields(task: Task) -> dict[str, Any]:
 
 def _expected_milestones(entry: dict[str, Any]) -> list[dict[str, Any]]:
     keys = ("content", "product", "lead_agencies", "support_agencies", "deadline_raw", "deadlines")
-    return [{k: m.get(k) if k not in ("lead_agencies", "support_agencies", "deadlines")
-             else m.get(k) or [] for k in keys} for m in entry.get("milestones", [])]
+    return [
+        {
+            k: m.get(k)
+            if k not in ("lead_agencies", "support_agencies", "deadlines")
+            else m.get(k) or []
+            for k in keys
+        }
+        for m in entry.get("milestones", [])
+    ]
 
 
 @dataclass
@@ -81,11 +98,17 @@ def compare(doc: Document, expected: dict[str, Any]) -> Agreement:
             continue
         got = actual_fields(task)
         for name in FIELDS:
-            want = _expected_milestones(entry) if name == "milestones" else entry.get(name)
-            if name in ("deadline_raw", "content", "product"):
-                want = _text(want)
+            want: Any
+            if name == "milestones":
+                want = _expected_milestones(entry)
+            elif name in ("deadline_raw", "content", "product"):
+                want = _text(entry.get(name))
+            else:
+                want = entry.get(name)
             if got[name] == want:
                 result.matched[name] = result.matched.get(name, 0) + 1
             else:
-                result.mismatches.append(f"line {entry['line']} {name}: got {got[name]!r}, want {want!r}")
+                result.mismatches.append(
+                    f"line {entry['line']} {name}: got {got[name]!r}, want {want!r}"
+                )
     return result

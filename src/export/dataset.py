@@ -23,77 +23,85 @@ from vnplan.models import AgencyRole, Document, Task
 STRINGS = pa.list_(pa.string())
 DATES = pa.list_(pa.date32())
 
-MILESTONE = pa.struct([
-    ("content", pa.string()),
-    ("product", pa.string()),
-    ("lead_agencies", STRINGS),
-    ("support_agencies", STRINGS),
-    ("deadline_raw", pa.string()),
-    ("deadlines", DATES),
-    ("line", pa.int32()),
-])
+MILESTONE = pa.struct(
+    [
+        ("content", pa.string()),
+        ("product", pa.string()),
+        ("lead_agencies", STRINGS),
+        ("support_agencies", STRINGS),
+        ("deadline_raw", pa.string()),
+        ("deadlines", DATES),
+        ("line", pa.int32()),
+    ]
+)
 
-TASKS_SCHEMA = pa.schema([
-    ("task_id", pa.string()),
-    ("doc_id", pa.string()),
-    ("source_path", pa.string()),
-    ("origin", pa.string()),
-    ("section_path", STRINGS),
-    ("task_no", pa.string()),
-    ("content", pa.string()),
-    ("product", pa.string()),
-    ("leader_raw", pa.string()),
-    ("leader_names", STRINGS),
-    ("lead_agencies", STRINGS),
-    ("support_agencies", STRINGS),
-    ("monitor_agencies", STRINGS),
-    ("lead_raw", pa.string()),
-    ("support_raw", pa.string()),
-    ("monitor_raw", pa.string()),
-    ("deadline_raw", pa.string()),
-    ("deadlines", DATES),
-    ("due_date", pa.date32()),
-    ("recurring", pa.bool_()),
-    ("milestones", pa.list_(MILESTONE)),
-    ("note", pa.string()),
-    ("page_start", pa.int32()),
-    ("page_end", pa.int32()),
-    ("line", pa.int32()),
-    ("table_index", pa.int32()),
-    ("row_index", pa.int32()),
-    ("pipeline_version", pa.string()),
-])
+TASKS_SCHEMA = pa.schema(
+    [
+        ("task_id", pa.string()),
+        ("doc_id", pa.string()),
+        ("source_path", pa.string()),
+        ("origin", pa.string()),
+        ("section_path", STRINGS),
+        ("task_no", pa.string()),
+        ("content", pa.string()),
+        ("product", pa.string()),
+        ("leader_raw", pa.string()),
+        ("leader_names", STRINGS),
+        ("lead_agencies", STRINGS),
+        ("support_agencies", STRINGS),
+        ("monitor_agencies", STRINGS),
+        ("lead_raw", pa.string()),
+        ("support_raw", pa.string()),
+        ("monitor_raw", pa.string()),
+        ("deadline_raw", pa.string()),
+        ("deadlines", DATES),
+        ("due_date", pa.date32()),
+        ("recurring", pa.bool_()),
+        ("milestones", pa.list_(MILESTONE)),
+        ("note", pa.string()),
+        ("page_start", pa.int32()),
+        ("page_end", pa.int32()),
+        ("line", pa.int32()),
+        ("table_index", pa.int32()),
+        ("row_index", pa.int32()),
+        ("pipeline_version", pa.string()),
+    ]
+)
 
-DOCUMENTS_SCHEMA = pa.schema([
-    ("doc_id", pa.string()),
-    ("source_path", pa.string()),
-    ("source_format", pa.string()),
-    ("status", pa.string()),
-    ("doc_number", pa.string()),
-    ("doc_type", pa.string()),
-    ("issuer", pa.string()),
-    ("place", pa.string()),
-    ("issued_date", pa.date32()),
-    ("title", pa.string()),
-    ("signer", pa.string()),
-    ("signer_title", pa.string()),
-    ("page_count", pa.int32()),
-    ("task_count", pa.int32()),
-    ("pipeline_version", pa.string()),
-    ("error", pa.string()),
-    ("warnings", STRINGS),
-])
+DOCUMENTS_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("source_path", pa.string()),
+        ("source_format", pa.string()),
+        ("status", pa.string()),
+        ("doc_number", pa.string()),
+        ("doc_type", pa.string()),
+        ("issuer", pa.string()),
+        ("place", pa.string()),
+        ("issued_date", pa.date32()),
+        ("title", pa.string()),
+        ("signer", pa.string()),
+        ("signer_title", pa.string()),
+        ("page_count", pa.int32()),
+        ("task_count", pa.int32()),
+        ("pipeline_version", pa.string()),
+        ("error", pa.string()),
+        ("warnings", STRINGS),
+    ]
+)
 
-TASK_AGENCIES_SCHEMA = pa.schema([
-    ("task_id", pa.string()),
-    ("doc_id", pa.string()),
-    ("role", pa.string()),
-    ("canonical_name", pa.string()),
-    ("agency_kind", pa.string()),
-    ("raw_mention", pa.string()),
-    ("match_score", pa.float64()),
-    ("resolved", pa.bool_()),
-])
+TASK_AGENCIES_SCHEMA = pa.schema(
+    [
+        ("task_id", pa.string()),
+        ("doc_id", pa.string()),
+        ("role", pa.string()),
+        ("canonical_name", pa.string()),
+        ("agency_kind", pa.string()),
+        ("raw_mention", pa.string()),
+        ("match_score", pa.float64()),
+        ("resolved", pa.bool_()),
+    ]
+)
 
 
 def task_row(doc: Document, task: Task) -> dict[str, Any]:

@@ -36,16 +36,19 @@ def decode(path: str, data: bytes) -> str:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise IngestError(
-                path, f"not valid UTF-8 text (byte {exc.start}); legacy encodings are not supported yet"
+                path,
+                f"not valid UTF-8 text (byte {exc.start}); legacy encodings are not supported yet",
             ) from exc
-    controls = sum(1 for ch in text[:4096] if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n\f")
+    controls = sum(
+        1 for ch in text[:4096] if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n\f"
+    )
     if controls > 8:
         raise IngestError(path, "binary content (control characters): not a text document")
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def clean_cell(raw: str) -> tuple[str, bool]:
-    """A cell as printed → (text, bold): `<br>` becomes a line break, other tags go, entities decode."""
+    """A cell as printed → (text, bold): `<br>` → line break, tags dropped, entities decoded."""
     bold = bool(_BOLD_CELL.match(raw))
     text = _BR.sub("\n", raw)
     text = _TAG.sub(" ", text)
@@ -60,7 +63,7 @@ def _pipe_cells(line: str) -> list[str]:
         body = body[1:]
     if body.endswith("|"):
         body = body[:-1]
-    return re.split(r"(?<!\\)\|", body)
+    return [str(part) for part in re.split(r"(?<!\\)\|", body)]
 
 
 def _is_pipe_row(line: str) -> bool:
@@ -82,7 +85,9 @@ def _paragraphs(line: str, number: int) -> list[Paragraph]:
         italic = stripped.startswith("*") and not stripped.startswith("**")
         text, _ = clean_cell(_EMPHASIS.sub("", stripped))
         if text:
-            out.append(Paragraph(text=text, line=number, heading_level=level, bold=bold, italic=italic))
+            out.append(
+                Paragraph(text=text, line=number, heading_level=level, bold=bold, italic=italic)
+            )
     return out
 
 

@@ -15,11 +15,13 @@ __all__ = ["normalize_document", "normalize_task"]
 
 def _milestone(m: Milestone) -> Milestone:
     time = parse_deadline(m.deadline_raw)
-    return m.model_copy(update={
-        "lead_agencies": names(resolve_cell(m.lead_raw, AgencyRole.LEAD)),
-        "support_agencies": names(resolve_cell(m.support_raw, AgencyRole.SUPPORT)),
-        "deadlines": time.dates,
-    })
+    return m.model_copy(
+        update={
+            "lead_agencies": names(resolve_cell(m.lead_raw, AgencyRole.LEAD)),
+            "support_agencies": names(resolve_cell(m.support_raw, AgencyRole.SUPPORT)),
+            "deadlines": time.dates,
+        }
+    )
 
 
 def normalize_task(task: Task) -> Task:
@@ -29,17 +31,19 @@ def normalize_task(task: Task) -> Task:
     time = parse_deadline(task.deadline_raw)
     milestones = [_milestone(m) for m in task.milestones]
     dates = sorted(set(time.dates).union(*(m.deadlines for m in milestones)))
-    return task.model_copy(update={
-        "leader_names": leader_names(task.leader_raw),
-        "agencies": lead + support + monitor,
-        "lead_agencies": names(lead),
-        "support_agencies": names(support),
-        "deadline_items": time.items,
-        "deadlines": dates,
-        "due_date": dates[-1] if dates else None,
-        "recurring": time.recurring,
-        "milestones": milestones,
-    })
+    return task.model_copy(
+        update={
+            "leader_names": leader_names(task.leader_raw),
+            "agencies": lead + support + monitor,
+            "lead_agencies": names(lead),
+            "support_agencies": names(support),
+            "deadline_items": time.items,
+            "deadlines": dates,
+            "due_date": dates[-1] if dates else None,
+            "recurring": time.recurring,
+            "milestones": milestones,
+        }
+    )
 
 
 def normalize_document(doc: Document) -> Document:

@@ -47,7 +47,7 @@ def _key(text: str) -> str:
     """Registry lookup key: folded, spacing around commas and dashes made uniform."""
     key = fold_key(text)
     key = re.sub(r"\s*,\s*", ", ", key)
-    return re.sub(r"\s*[-–]\s+|\s+[-–]\s*", " - ", key)
+    return str(re.sub(r"\s*[-–]\s+|\s+[-–]\s*", " - ", key))
 
 
 def _alias_regex(key: str) -> str:
@@ -117,8 +117,15 @@ def _leftovers(text: str, role: AgencyRole, reg: Registry) -> list[AgencyMention
             continue
         agency = _by_prefix(key, reg)
         if agency is not None:
-            out.append(AgencyMention(raw=raw, canonical=agency.canonical, kind=agency.kind,
-                                     score=PREFIX_SCORE, role=role))
+            out.append(
+                AgencyMention(
+                    raw=raw,
+                    canonical=agency.canonical,
+                    kind=agency.kind,
+                    score=PREFIX_SCORE,
+                    role=role,
+                )
+            )
         elif role is not AgencyRole.MONITOR:  # monitor cells carry verbs ("tổng hợp, báo cáo …")
             out.append(AgencyMention(raw=raw, role=role))
     return out
@@ -137,8 +144,11 @@ def resolve_cell(text: str | None, role: AgencyRole) -> list[AgencyMention]:
         mentions.extend(_leftovers(expanded[cursor : match.start()], role, reg))
         agency = reg.agencies[_key(match.group(0))]
         raw = squash(expanded[match.start() : match.end()])
-        mentions.append(AgencyMention(raw=raw, canonical=agency.canonical, kind=agency.kind,
-                                      score=1.0, role=role))
+        mentions.append(
+            AgencyMention(
+                raw=raw, canonical=agency.canonical, kind=agency.kind, score=1.0, role=role
+            )
+        )
         cursor = match.end()
     mentions.extend(_leftovers(expanded[cursor:], role, reg))
     return mentions

@@ -70,19 +70,49 @@ class Grammar:
 @lru_cache(maxsize=1)
 def grammar() -> Grammar:
     v = vocabulary()
-    month, quarter, year, day = _words(v["month"]), _words(v["quarter"]), _words(v["year"]), _words(v["day"])
-    before, frm, to, cite = _words(v["before"]), _words(v["range_from"]), _words(v["range_to"]), _words(v["citation"])
+    month, quarter, year, day = (
+        _words(v["month"]),
+        _words(v["quarter"]),
+        _words(v["year"]),
+        _words(v["day"]),
+    )
+    before, frm, to, cite = (
+        _words(v["before"]),
+        _words(v["range_from"]),
+        _words(v["range_to"]),
+        _words(v["citation"]),
+    )
     b = r"(?<![\p{L}\d])"  # word start
     e = r"(?![\p{L}\d])"  # word end
-    period = rf"(?:(?:{day}\s+)?\d{{1,2}}\s*/\s*\d{{1,2}}\s*/\s*\d{{4}}|{month}\s+\d{{1,2}}(?:\s*/\s*\d{{4}})?|{quarter}\s+[ivx1-4]+(?:\s*/\s*\d{{4}})?|(?:{year}\s+)?\d{{4}})"
+    # One period inside "từ … đến …": a day, a month, a quarter or a year.
+    period = (
+        "(?:"
+        + "|".join(
+            [
+                rf"(?:{day}\s+)?\d{{1,2}}\s*/\s*\d{{1,2}}\s*/\s*\d{{4}}",
+                rf"{month}\s+\d{{1,2}}(?:\s*/\s*\d{{4}})?",
+                rf"{quarter}\s+[ivx1-4]+(?:\s*/\s*\d{{4}})?",
+                rf"(?:{year}\s+)?\d{{4}}",
+            ]
+        )
+        + ")"
+    )
     return Grammar(
-        citation=re.compile(rf"{b}{cite}\s*:?\s*\d+[\p{{L}}\d/\-.]*\s+{day}\s+\d{{1,2}}\s*/\s*\d{{1,2}}\s*/\s*\d{{2,4}}"),
+        citation=re.compile(
+            rf"{b}{cite}\s*:?\s*\d+[\p{{L}}\d/\-.]*\s+{day}\s+\d{{1,2}}\s*/\s*\d{{1,2}}\s*/\s*\d{{2,4}}"
+        ),
         half_year=re.compile(rf"{b}(?P<phrase>{_words(list(v['half_year']))})\s+(?P<y>\d{{4}}){e}"),
         range_=re.compile(rf"{b}{frm}\s+(?P<a>{period})\s+{to}\s+(?P<b>{period}){e}"),
         start_only=re.compile(rf"{b}{frm}\s+(?P<a>{period}){e}"),
-        before_month=re.compile(rf"{b}{before}\s+{month}\s+(?P<m>\d{{1,2}})\s*/\s*(?P<y>\d{{4}}){e}"),
-        day=re.compile(rf"(?<![\d/])(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})\s*/\s*(?P<y>\d{{4}}){e}"),
-        quarter=re.compile(rf"{b}{quarter}\s+(?P<q>iv|iii|ii|i|[1-4])(?:\s*/\s*|\s+(?:{year}\s+)?)(?P<y>\d{{4}}){e}"),
+        before_month=re.compile(
+            rf"{b}{before}\s+{month}\s+(?P<m>\d{{1,2}})\s*/\s*(?P<y>\d{{4}}){e}"
+        ),
+        day=re.compile(
+            rf"(?<![\d/])(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})\s*/\s*(?P<y>\d{{4}}){e}"
+        ),
+        quarter=re.compile(
+            rf"{b}{quarter}\s+(?P<q>iv|iii|ii|i|[1-4])(?:\s*/\s*|\s+(?:{year}\s+)?)(?P<y>\d{{4}}){e}"
+        ),
         month=re.compile(rf"(?:{b}{month}\s+)?(?<![\d/])(?P<m>\d{{1,2}})\s*/\s*(?P<y>\d{{4}}){e}"),
         month_no_year=re.compile(rf"{b}{month}\s+(?P<m>\d{{1,2}})(?!\s*/|\d)"),
         year_range=re.compile(rf"(?<![\d/])(?P<a>\d{{4}})\s*[-–]\s*(?P<b>\d{{4}}){e}"),
@@ -127,8 +157,12 @@ def _scan(folded: str, raw: str) -> list[Deadline]:
 
     def half(m: re.Match[str]) -> Deadline:
         y, n = int(m.group("y")), g.half_map.get(squash(m.group("phrase")), 1)
-        return Deadline(kind=DeadlineKind.HALF_YEAR, raw=raw_of(m), start=dt.date(y, 1 if n == 1 else 7, 1),
-                        end=month_end(y, 6 if n == 1 else 12))
+        return Deadline(
+            kind=DeadlineKind.HALF_YEAR,
+            raw=raw_of(m),
+            start=dt.date(y, 1 if n == 1 else 7, 1),
+            end=month_end(y, 6 if n == 1 else 12),
+        )
 
     def range_(m: re.Match[str]) -> Deadline | None:
         a_start, _ = _period_bounds(m.group("a"))
@@ -146,26 +180,40 @@ def _scan(folded: str, raw: str) -> list[Deadline]:
 
     def day(m: re.Match[str]) -> Deadline | None:
         when = _safe_date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
-        return Deadline(kind=DeadlineKind.DATE, raw=raw_of(m), start=when, end=when) if when else None
+        return (
+            Deadline(kind=DeadlineKind.DATE, raw=raw_of(m), start=when, end=when) if when else None
+        )
 
     def quarter(m: re.Match[str]) -> Deadline:
         y, q = int(m.group("y")), QUARTERS[m.group("q")]
-        return Deadline(kind=DeadlineKind.QUARTER, raw=raw_of(m), start=dt.date(y, 3 * q - 2, 1),
-                        end=month_end(y, 3 * q))
+        return Deadline(
+            kind=DeadlineKind.QUARTER,
+            raw=raw_of(m),
+            start=dt.date(y, 3 * q - 2, 1),
+            end=month_end(y, 3 * q),
+        )
 
     def month(m: re.Match[str]) -> Deadline | None:
         y, mo = int(m.group("y")), int(m.group("m"))
         if not 1 <= mo <= 12:
             return None
-        return Deadline(kind=DeadlineKind.MONTH, raw=raw_of(m), start=dt.date(y, mo, 1), end=month_end(y, mo))
+        return Deadline(
+            kind=DeadlineKind.MONTH, raw=raw_of(m), start=dt.date(y, mo, 1), end=month_end(y, mo)
+        )
 
     def year_range(m: re.Match[str]) -> Deadline:
-        return Deadline(kind=DeadlineKind.RANGE, raw=raw_of(m), start=dt.date(int(m.group("a")), 1, 1),
-                        end=dt.date(int(m.group("b")), 12, 31))
+        return Deadline(
+            kind=DeadlineKind.RANGE,
+            raw=raw_of(m),
+            start=dt.date(int(m.group("a")), 1, 1),
+            end=dt.date(int(m.group("b")), 12, 31),
+        )
 
     def year(m: re.Match[str]) -> Deadline:
         y = int(m.group("y"))
-        return Deadline(kind=DeadlineKind.YEAR, raw=raw_of(m), start=dt.date(y, 1, 1), end=dt.date(y, 12, 31))
+        return Deadline(
+            kind=DeadlineKind.YEAR, raw=raw_of(m), start=dt.date(y, 1, 1), end=dt.date(y, 12, 31)
+        )
 
     take(g.half_year, half)
     take(g.range_, range_)
@@ -180,8 +228,17 @@ def _scan(folded: str, raw: str) -> list[Deadline]:
         later = [y for pos, y in months_with_year if pos > m.start()]
         mo = int(m.group("m"))
         if later and 1 <= mo <= 12:
-            found.append((m.start(), Deadline(kind=DeadlineKind.MONTH, raw=raw_of(m),
-                                              start=dt.date(later[0], mo, 1), end=month_end(later[0], mo))))
+            found.append(
+                (
+                    m.start(),
+                    Deadline(
+                        kind=DeadlineKind.MONTH,
+                        raw=raw_of(m),
+                        start=dt.date(later[0], mo, 1),
+                        end=month_end(later[0], mo),
+                    ),
+                )
+            )
             text = _mask(text, m.start(), m.end())
     take(g.year_range, year_range)
     take(g.year, year)
@@ -209,7 +266,9 @@ def parse_deadline(text: str | None) -> ParsedTime:
     if recurrence is not None:
         items.append(Deadline(kind=DeadlineKind.RECURRING, raw=squash(text), recurrence=recurrence))
     if not items:
-        condition = next((label for pattern, label in g.conditional if pattern.search(folded)), None)
+        condition = next(
+            (label for pattern, label in g.conditional if pattern.search(folded)), None
+        )
         kind = DeadlineKind.CONDITIONAL if condition else DeadlineKind.NONE
         items.append(Deadline(kind=kind, raw=squash(text), recurrence=None))
     dates = sorted({i.end for i in items if i.end is not None})

@@ -24,7 +24,9 @@ def _strip_title_words(candidate: str) -> str:
     """Drop leading words that belong to a title: 'Phó Chủ' of 'Phó Chủ tịch'."""
     words = candidate.split()
     titles = _titles()
-    while words and any(fold(" ".join(words[:n])) in titles for n in range(1, min(3, len(words)) + 1)):
+    while words and any(
+        fold(" ".join(words[:n])) in titles for n in range(1, min(3, len(words)) + 1)
+    ):
         n = max(n for n in range(1, min(3, len(words)) + 1) if fold(" ".join(words[:n])) in titles)
         words = words[n:]
     return " ".join(words)

@@ -24,7 +24,9 @@ class HeaderVocabulary:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> HeaderVocabulary:
-    raw = tomllib.loads(resources.files("vnplan.parse").joinpath("data/columns.toml").read_text("utf-8"))
+    raw = tomllib.loads(
+        resources.files("vnplan.parse").joinpath("data/columns.toml").read_text("utf-8")
+    )
     synonyms = {role: tuple(fold_key(p) for p in phrases) for role, phrases in raw["roles"].items()}
     return HeaderVocabulary(
         synonyms=synonyms,

@@ -21,7 +21,9 @@ from vnplan.textutil import fold, fold_key, squash
 
 HEAD_WINDOW = 40  # the header block lives in the first paragraphs
 
-DOC_NUMBER = re.compile(r"^\s*Số\s*:?\s*(\d+[\p{L}\d]*\s*/\s*[\p{L}\d]+(?:\s*-\s*[\p{L}\d]+)*)", re.I)
+DOC_NUMBER = re.compile(
+    r"^\s*Số\s*:?\s*(\d+[\p{L}\d]*\s*/\s*[\p{L}\d]+(?:\s*-\s*[\p{L}\d]+)*)", re.I
+)
 PLACE_DATE = re.compile(
     r"^\s*([\p{L} .'-]{2,40}?)\s*,\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I
 )
@@ -82,17 +84,21 @@ def _find_issuer(paragraphs: list[Paragraph], heads: list[str]) -> str | None:
         for head, folded in zip(heads, folded_heads, strict=True):
             if not key.startswith(folded):
                 continue
-            rest = squash(para.text)[len(head):].strip()
+            rest = squash(para.text)[len(head) :].strip()
             if not rest and index + 1 < len(paragraphs):
                 following = squash(paragraphs[index + 1].text)
-                if following.isupper() and fold(following).startswith(("thanh pho", "tinh ", "quan ", "huyen ")):
+                if following.isupper() and fold(following).startswith(
+                    ("thanh pho", "tinh ", "quan ", "huyen ")
+                ):
                     rest = following
             if rest:
                 return _issuer_name(head, rest)
     return None
 
 
-def _signature(paragraphs: list[Paragraph], vocab: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+def _signature(
+    paragraphs: list[Paragraph], vocab: dict[str, Any]
+) -> tuple[str | None, str | None, str | None]:
     """(issuer head, signing capacity, signer) from the first signature block."""
     openers = tuple(o.upper() for o in vocab["signature_openers"])
     titles = [fold_key(t) for t in vocab["signature_titles"]]

@@ -29,7 +29,8 @@ TASK_NUMBER = re.compile(r"^\d{1,3}[.)]?$")
 MILESTONE_MARK = re.compile(r"^[-–+•*]$")
 # Words that mark a time phrase: used only to spot a row whose cells OCR shifted left.
 TIME_PHRASE = re.compile(
-    r"thuong xuyen|hang (?:thang|quy|nam)|dinh ky|\bquy [ivx1-4]+\b|\bthang \d|\bnam \d{4}|\d{1,2}/\d{4}"
+    r"thuong xuyen|hang (?:thang|quy|nam)|dinh ky|\bquy [ivx1-4]+\b|\bthang \d|\bnam \d{4}"
+    r"|\d{1,2}/\d{4}"
 )
 
 
@@ -221,7 +222,9 @@ def _rows(pieces: list[_Piece], warnings: list[str], skipped: list[str]) -> list
                         warnings.append(f"line {line}: numbered row {number} has no task text")
                 rows.append(record)
             elif (MILESTONE_MARK.match(number) or not number) and rows:
-                rows[-1].milestones.append(Row("milestone", cells, line, number or None, section_path))
+                rows[-1].milestones.append(
+                    Row("milestone", cells, line, number or None, section_path)
+                )
             elif content.strip():
                 record = Row("task", cells, line, number or None, section_path)
                 record.warnings.append(f"line {line}: unrecognised number cell {number!r}")
@@ -250,9 +253,7 @@ def task_id_for(doc_id: str, version: str, table_index: int, row_index: int) -> 
     return hashlib.sha256(key).hexdigest()[:16]
 
 
-def parse_tables(
-    blocks: list[Block], doc_id: str, source_path: str, version: str
-) -> TableResult:
+def parse_tables(blocks: list[Block], doc_id: str, source_path: str, version: str) -> TableResult:
     """Every task of every appendix task table in `blocks`, in source order."""
     tasks: list[Task] = []
     warnings: list[str] = []
@@ -268,8 +269,12 @@ def parse_tables(
                     lead_raw=_raw(m.cells.get("lead")),
                     support_raw=_raw(m.cells.get("support")),
                     deadline_raw=_raw(m.cells.get("deadline")),
-                    provenance=Provenance(source_path=source_path, line=m.line,
-                                          table_index=table_index, row_index=row_index),
+                    provenance=Provenance(
+                        source_path=source_path,
+                        line=m.line,
+                        table_index=table_index,
+                        row_index=row_index,
+                    ),
                 )
                 for m in row.milestones
             ]
@@ -289,8 +294,12 @@ def parse_tables(
                     deadline_raw=_raw(cells.get("deadline")),
                     note=_clean(cells.get("note")),
                     milestones=milestones,
-                    provenance=Provenance(source_path=source_path, line=row.line,
-                                          table_index=table_index, row_index=row_index),
+                    provenance=Provenance(
+                        source_path=source_path,
+                        line=row.line,
+                        table_index=table_index,
+                        row_index=row_index,
+                    ),
                 )
             )
     return TableResult(tasks=tasks, warnings=warnings + skipped, skipped_rows=len(skipped))

@@ -1,0 +1,41 @@
+# vnplan — make setup && make run (process the bundled samples into out/), make test.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+OUT    ?= out
+
+.PHONY: setup run test lint schemas lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Locked versions (requirements.lock, hashes checked), then the project itself, editable.
+setup: $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+
+run:
+	$(BIN)/vnplan run samples --out $(OUT)
+
+test:
+	$(BIN)/python -m pytest -q
+
+lint:
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	mkdir -p .typecheck && ln -sfn ../src .typecheck/vnplan
+	$(BIN)/mypy -p vnplan
+	$(BIN)/mypy tests
+
+# Regenerate schemas/ from the models (a test fails when they drift apart).
+schemas:
+	$(BIN)/vnplan schema --out schemas
+
+# Re-resolve requirements.lock from pyproject.toml (needs uv: pip install uv).
+lock:
+	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 -o requirements.lock
+
+clean:
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

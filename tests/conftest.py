@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from vnplan.models import Document
+from vnplan.pipeline import process_file
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+SEEDS = {
+    "000_76046f262c6874d6": 54,  # Kế hoạch 223/KH-UBND
+    "001_d1ea71c28f9b4230": 43,  # Quyết định 6745/QĐ-UBND
+    "003_3a026ceb35acf91e": 26,  # Quyết định 7028/QĐ-UBND
+}
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+
+@pytest.fixture(scope="session")
+def seed_docs() -> dict[str, Document]:
+    return {stem: process_file(str(SAMPLES / f"{stem}.txt")) for stem in SEEDS}

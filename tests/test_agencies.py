@@ -1,0 +1,121 @@
+"""The agency resolver and its registry, each case a cell printed in a seed (file:line)."""
+
+from __future__ import annotations
+
+import csv
+from importlib import resources
+
+import pytest
+
+from vnplan.models import AgencyRole
+from vnplan.normalize.agencies import PREFIX_SCORE, _key, expand_abbreviations, names, resolve_cell
+
+CASES = [
+    ("Sở Nội vụ", ["Sở Nội vụ"]),  # everywhere
+    (  # 001:336 — <br> lines and "- " bullets, two groups whose names hold commas
+        "Sở Nội vụ\n\n- Sở, Ban, Ngành\n- UBND các quận, huyện, thị xã",
+        ["Sở Nội vụ", "Các sở, ban, ngành", "Ủy ban nhân dân các quận, huyện, thị xã"],
+    ),
+    ("Sở Nội vụ Sở Tài chính", ["Sở Nội vụ", "Sở Tài chính"]),  # 000:356, no separator
+    (  # 000:341, no separator after a group
+        "các cơ quan, đơn vị có liên quan Sở Nội vụ",
+        ["Các cơ quan, đơn vị có liên quan", "Sở Nội vụ"],
+    ),
+    (  # 000:363 — a name with a dash inside
+        "Sở Tài chính, Sở Giao thông vận tải, Sở Lao động - Thương binh và Xã hội, "
+        "Sở Tài nguyên và Môi trường",
+        [
+            "Sở Tài chính",
+            "Sở Giao thông vận tải",
+            "Sở Lao động - Thương binh và Xã hội",
+            "Sở Tài nguyên và Môi trường",
+        ],
+    ),
+    (  # 000:365 — the name is cut off at the end of the cell
+        "Sở Tài nguyên và Môi trường, Sở Giao thông vận",
+        ["Sở Tài nguyên và Môi trường", "Sở Giao thông vận tải"],
+    ),
+    (  # 003:329 — two groups
+        "Sở, cơ quan ngang Sở, UBND quận, huyện, thị xã",
+        ["Các sở, cơ quan ngang sở", "Ủy ban nhân dân các quận, huyện, thị xã"],
+    ),
+    ("Văn phòng UBND TP.", ["Văn phòng Ủy ban nhân dân Thành phố"]),  # 001:380
+    ("Văn phòng UBND TP", ["Văn phòng Ủy ban nhân dân Thành phố"]),  # 003:344
+    ("UBND các quận, huyện thị xã", ["Ủy ban nhân dân các quận, huyện, thị xã"]),  # 000:347
+    ("Sở Giao thông Vận tải", ["Sở Giao thông vận tải"]),  # 001:418, capital V
+    ("Sở Công thương, Sở Nội vụ", ["Sở Công Thương", "Sở Nội vụ"]),  # 000:320
+    (  # 000:355 — commas inside one agency's name
+        "Trung tâm Xúc tiến đầu tư, thương mại, du lịch",
+        ["Trung tâm Xúc tiến đầu tư, thương mại, du lịch"],
+    ),
+    (  # 000:370 — short forms of the Hanoi media
+        "Sở Thông tin và Truyền thông, Đài Phát thanh và Truyền hình, Báo Kinh tế đô thị",
+        [
+            "Sở Thông tin và Truyền thông",
+            "Đài Phát thanh và Truyền hình Hà Nội",
+            "Báo Kinh tế và Đô thị",
+        ],
+    ),
+    (
+        "Doanh nghiệp nhà nước thuộc UBND Thành phố",  # 000:311
+        ["Các doanh nghiệp nhà nước thuộc Ủy ban nhân dân Thành phố"],
+    ),
+    ("Các sở, ban, ngành có liên quan", ["Các sở, ban, ngành"]),  # 000:379
+    ("Các đơn vị sự ngành Thành phố", ["Các đơn vị sự ngành Thành phố"]),  # 001:386+390, damaged
+    ("Sở Noi vu", ["Sở Nội vụ"]),  # diacritics lost
+]
+
+
+@pytest.mark.parametrize(("cell", "expected"), CASES)
+def test_cell(cell: str, expected: list[str]) -> None:
+    assert names(resolve_cell(cell, AgencyRole.LEAD)) == expected
+
+
+def test_unresolved_mention_keeps_its_text_and_no_canonical() -> None:
+    [mention] = resolve_cell("Các đơn vị sự ngành Thành phố", AgencyRole.LEAD)
+    assert mention.canonical is None and mention.score == 0.0
+    assert mention.raw == "Các đơn vị sự ngành Thành phố"
+
+
+def test_cut_off_name_is_resolved_with_a_lower_score() -> None:
+    mentions = resolve_cell("Sở Tài nguyên và Môi trường, Sở Giao thông vận", AgencyRole.LEAD)
+    assert [m.score for m in mentions] == [1.0, PREFIX_SCORE]
+    assert mentions[1].raw == "Sở Giao thông vận"
+
+
+def test_monitor_cell_keeps_agencies_not_verbs() -> None:
+    cell = (  # 000:308
+        "- Văn phòng UBND Thành phố theo dõi, đôn đốc; - Sở Thông tin và Truyền thông báo cáo "
+        "Ban Chỉ đạo Quan lý tổ chức bộ máy, biên chế (qua Sở Nội vụ)"
+    )
+    assert names(resolve_cell(cell, AgencyRole.MONITOR)) == [
+        "Văn phòng Ủy ban nhân dân Thành phố",
+        "Sở Thông tin và Truyền thông",
+        "Sở Nội vụ",
+    ]
+
+
+def test_abbreviations_expand_whole_words_only() -> None:
+    assert expand_abbreviations("VP UBNDTP") == "Văn phòng Ủy ban nhân dân Thành phố"
+    assert expand_abbreviations("TPHCM") == "TPHCM"
+
+
+def test_registry_aliases_are_unambiguous() -> None:
+    data = resources.files("vnplan.normalize").joinpath("data/agencies.csv").read_text("utf-8")
+    owner: dict[str, str] = {}
+    kinds = {
+        "so",
+        "ban",
+        "van_phong",
+        "don_vi_su_nghiep",
+        "doanh_nghiep_nha_nuoc",
+        "bo_nganh",
+        "group",
+        "ubnd_huyen",
+    }
+    for row in csv.DictReader(data.splitlines()):
+        assert row["kind"] in kinds, row
+        assert row["level"] in {"central", "province", "district", "commune"}, row
+        for alias in [row["canonical"], *filter(None, row["aliases"].split("|"))]:
+            key = _key(expand_abbreviations(alias))
+            assert owner.setdefault(key, row["canonical"]) == row["canonical"], alias

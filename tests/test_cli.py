@@ -1,0 +1,224 @@
+"""`vnplan` end to end: the dataset on disk, bad files in a batch, reruns, the contract."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from vnplan import __version__
+from vnplan.cli import main
+
+from conftest import SAMPLES, SEEDS
+from expected import load_expected
+
+TASK_COLUMNS = {  # DESIGN.md's contract: names and Arrow types
+    "task_id": "string",
+    "doc_id": "string",
+    "source_path": "string",
+    "origin": "string",
+    "section_path": "list<element: string>",
+    "task_no": "string",
+    "content": "string",
+    "product": "string",
+    "leader_names": "list<element: string>",
+    "lead_agencies": "list<element: string>",
+    "support_agencies": "list<element: string>",
+    "lead_raw": "string",
+    "support_raw": "string",
+    "deadline_raw": "string",
+    "deadlines": "list<element: date32[day]>",
+    "due_date": "date32[day]",
+    "recurring": "bool",
+    "page_start": "int32",
+    "page_end": "int32",
+}
+DOCUMENT_COLUMNS = {
+    "doc_id",
+    "source_path",
+    "source_format",
+    "status",
+    "doc_number",
+    "doc_type",
+    "issuer",
+    "place",
+    "issued_date",
+    "title",
+    "signer",
+    "page_count",
+    "task_count",
+    "pipeline_version",
+    "error",
+}
+AGENCY_COLUMNS = {"task_id", "role", "canonical_name", "agency_kind", "raw_mention", "match_score"}
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]:
+    """The three seeds plus one bad file of each kind, run as one batch."""
+    src = tmp_path_factory.mktemp("in")
+    for stem in SEEDS:
+        shutil.copy(SAMPLES / f"{stem}.txt", src / f"{stem}.txt")
+    (src / "empty.txt").write_bytes(b"")
+    (src / "binary.pdf").write_bytes(b"%PDF-1.7\n\x00\x01\x02\x03 not really")
+    (src / "image.txt").write_bytes(bytes(range(256)) * 4)
+    (src / "letter.txt").write_text(
+        "Kính gửi: Sở Nội vụ\n\nĐề nghị báo cáo trước ngày 15/9/2023.\n"
+    )
+    (src / "nested").mkdir()
+    shutil.copy(SAMPLES / "003_3a026ceb35acf91e.txt", src / "nested" / "copy.txt")
+    out = tmp_path_factory.mktemp("out")
+    code = main(["run", str(src), str(src / "missing.txt"), "--out", str(out), "--quiet"])
+    return src, out, code
+
+
+def test_exit_code_is_one_when_a_file_failed(batch: tuple[Path, Path, int]) -> None:
+    assert batch[2] == 1
+
+
+def test_failed_files_are_rows_with_a_reason(batch: tuple[Path, Path, int]) -> None:
+    src, out, _ = batch
+    docs = pd.read_parquet(out / "documents.parquet")
+    assert set(docs.columns) >= DOCUMENT_COLUMNS
+    docs = docs.set_index("source_path")
+    failed = docs[docs.status == "failed"]
+    reasons = {Path(p).name: e for p, e in failed.error.items()}
+    assert set(reasons) == {"empty.txt", "binary.pdf", "image.txt", "missing.txt"}
+    assert "empty file (0 bytes)" in reasons["empty.txt"]
+    assert "unsupported format '.pdf'" in reasons["binary.pdf"]
+    assert "binary content" in reasons["image.txt"]
+    assert "cannot be read" in reasons["missing.txt"]
+    assert all(str(src) in e or "missing.txt" in e for e in reasons.values())  # names the file
+
+
+def test_a_text_without_a_table_is_ok_with_no_tasks_and_says_why(
+    batch: tuple[Path, Path, int],
+) -> None:
+    _, out, _ = batch
+    docs = pd.read_parquet(out / "documents.parquet")
+    letter = docs[docs.source_path.str.endswith("letter.txt")].iloc[0]
+    assert (letter.status, letter.task_count) == ("ok", 0)
+    assert any("no appendix task table" in w for w in letter.warnings)
+
+
+def test_the_other_files_still_export(batch: tuple[Path, Path, int]) -> None:
+    _, out, _ = batch
+    tasks = pq.read_table(out / "tasks.parquet")
+    counts = tasks.to_pandas().groupby("source_path").size()
+    by_name = {Path(p).name: n for p, n in counts.items()}
+    assert by_name == {**{f"{s}.txt": n for s, n in SEEDS.items()}, "copy.txt": 26}
+    # the copy in nested/ is the same bytes: same doc_id, distinct source_path
+    docs = pd.read_parquet(out / "documents.parquet")
+    assert docs.doc_id.value_counts().max() == 2
+
+
+def test_tasks_parquet_has_the_contract_columns(batch: tuple[Path, Path, int]) -> None:
+    _, out, _ = batch
+    schema = pq.read_schema(out / "tasks.parquet")
+    assert {name: str(schema.field(name).type) for name in TASK_COLUMNS} == TASK_COLUMNS
+    assert str(schema.field("milestones").type).startswith("list<element: struct<content: string")
+
+
+def test_task_agencies_long_form(batch: tuple[Path, Path, int]) -> None:
+    _, out, _ = batch
+    agencies = pd.read_parquet(out / "task_agencies.parquet")
+    assert set(agencies.columns) >= AGENCY_COLUMNS
+    assert set(agencies.role) == {"lead", "support", "monitor"}
+    tasks = pd.read_parquet(out / "tasks.parquet")
+    assert set(agencies.task_id) <= set(tasks.task_id)
+    lead = agencies[(agencies.role == "lead") & agencies.resolved]
+    assert (lead.canonical_name == "Sở Nội vụ").sum() > 10
+    unresolved = agencies[~agencies.resolved]
+    assert unresolved.canonical_name.isna().all() and (unresolved.match_score == 0).all()
+
+
+def test_one_json_per_document_holds_the_whole_record(batch: tuple[Path, Path, int]) -> None:
+    _, out, _ = batch
+    docs = pd.read_parquet(out / "documents.parquet")
+    files = sorted(p.stem for p in (out / "json").glob("*.json"))
+    assert files == sorted(set(docs.doc_id))
+    record = json.loads(
+        (out / "json" / f"{docs[docs.task_count == 43].doc_id.iloc[0]}.json").read_text()
+    )
+    assert record["doc_number"] == "6745/QĐ-UBND" and len(record["tasks"]) == 43
+
+
+def test_task_ids_are_unique_and_stable(batch: tuple[Path, Path, int], tmp_path: Path) -> None:
+    _, out, _ = batch
+    first = pd.read_parquet(out / "tasks.parquet")
+    assert first.groupby("source_path").task_id.apply(lambda ids: ids.is_unique).all()
+    # the same bytes under another name are the same document: same ids (dedupe on doc_id)
+    copy = first[first.source_path.str.endswith("copy.txt")]
+    seed = first[first.source_path.str.endswith("003_3a026ceb35acf91e.txt")]
+    assert list(copy.task_id) == list(seed.task_id)
+    assert main(["run", str(SAMPLES / "001_d1ea71c28f9b4230.txt"), "--out", str(tmp_path)]) == 0
+    again = pd.read_parquet(tmp_path / "tasks.parquet")
+    mine = first[first.source_path.str.endswith("001_d1ea71c28f9b4230.txt")]
+    assert list(again.task_id) == list(mine.task_id)
+
+
+def test_rerun_is_byte_identical(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert main(["run", str(SAMPLES), "--out", str(a), "-q"]) == 0
+    assert main(["run", str(SAMPLES), "--out", str(b), "-q"]) == 0
+    for name in ("tasks.parquet", "documents.parquet", "task_agencies.parquet"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    for path in (a / "json").iterdir():
+        assert path.read_bytes() == (b / "json" / path.name).read_bytes()
+
+
+def test_folder_walk_skips_notes_and_the_output_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["run", str(SAMPLES), "--out", str(out), "-q"]) == 0
+    docs = pd.read_parquet(out / "documents.parquet")
+    assert sorted(Path(p).name for p in docs.source_path) == [f"{s}.txt" for s in SEEDS]
+
+
+def test_readme_queries_run_on_the_dataset(tmp_path: Path) -> None:
+    assert main(["run", str(SAMPLES), "--out", str(tmp_path), "-q"]) == 0
+    con = duckdb.connect()
+    rows = con.execute(
+        f"SELECT a, count(*) n FROM read_parquet('{tmp_path}/tasks.parquet'), "
+        "unnest(lead_agencies) AS t(a) GROUP BY a ORDER BY n DESC, a LIMIT 3"
+    ).fetchall()
+    hand_checked = sum(
+        "Sở Nội vụ" in t["lead_agencies"] for s in SEEDS for t in load_expected(s)["tasks"]
+    )
+    assert rows[0] == ("Sở Nội vụ", hand_checked)
+    tasks = pd.read_parquet(tmp_path / "tasks.parquet")
+    due = tasks.explode("lead_agencies").query("lead_agencies == 'Sở Nội vụ'").due_date.dropna()
+    assert len(due) > 20
+
+
+def test_command_line_entry_point() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "vnplan.cli", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stdout.strip() == f"vnplan {__version__}"
+    helped = subprocess.run(
+        [sys.executable, "-m", "vnplan.cli", "run", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "--out DIR" in helped.stdout
+
+
+def test_progress_and_summary_go_to_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", str(SAMPLES / "003_3a026ceb35acf91e.txt"), "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "[1/1]" in captured.err
+    assert "1 files, 26 tasks, 0 failed" in captured.err

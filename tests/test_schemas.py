@@ -1,0 +1,36 @@
+"""schemas/ is generated from the models; this fails when the two drift apart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from vnplan.cli import main
+from vnplan.schemas import PUBLISHED
+
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+
+
+def test_committed_schemas_match_the_models(tmp_path: Path) -> None:
+    assert main(["schema", "--out", str(tmp_path)]) == 0
+    for name in PUBLISHED:
+        fresh = (tmp_path / f"{name}.schema.json").read_text("utf-8")
+        committed = SCHEMAS / f"{name}.schema.json"
+        assert committed.exists(), f"{committed} missing: run `make schemas`"
+        assert committed.read_text("utf-8") == fresh, f"{committed} is stale: run `make schemas`"
+
+
+def test_task_schema_names_the_contract_fields() -> None:
+    schema = json.loads((SCHEMAS / "task.schema.json").read_text("utf-8"))
+    for field in (
+        "task_id",
+        "content",
+        "lead_agencies",
+        "support_agencies",
+        "deadlines",
+        "due_date",
+        "recurring",
+        "milestones",
+        "section_path",
+    ):
+        assert field in schema["properties"], field

@@ -27,6 +27,7 @@ class Provenance(Record):
 
     source_path: str
     page: int | None = Field(None, description="1-based page, null where the format has no pages")
+    page_end: int | None = Field(None, description="last page when a row runs over a page break")
     line: int | None = Field(None, description="1-based line in a text source")
     table_index: int | None = Field(None, description="0-based index of the logical table")
     row_index: int | None = Field(None, description="0-based data row within the logical table")

@@ -106,7 +106,6 @@ TASK_AGENCIES_SCHEMA = pa.schema(
 
 def task_row(doc: Document, task: Task) -> dict[str, Any]:
     monitor = [a.canonical or a.raw for a in task.agencies if a.role is AgencyRole.MONITOR]
-    page = task.provenance.page
     return {
         "task_id": task.task_id,
         "doc_id": task.doc_id,
@@ -141,8 +140,8 @@ def task_row(doc: Document, task: Task) -> dict[str, Any]:
             for m in task.milestones
         ],
         "note": task.note,
-        "page_start": page,
-        "page_end": page,
+        "page_start": task.provenance.page,
+        "page_end": task.provenance.page_end,
         "line": task.provenance.line,
         "table_index": task.provenance.table_index,
         "row_index": task.provenance.row_index,

@@ -45,6 +45,8 @@ class Row:
     section_path: list[str]
     milestones: list[Row] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    page: int | None = None
+    page_end: int | None = None
 
 
 @dataclass
@@ -182,6 +184,7 @@ def _rows(pieces: list[_Piece], warnings: list[str], skipped: list[str]) -> list
         for row_index in range(piece.start, len(piece.table.rows)):
             row = piece.table.rows[row_index]
             line = piece.table.row_lines[row_index] if piece.table.row_lines else None
+            page = piece.table.page
             texts = _texts(row, max(width, len(row)))
             after_break = first_data and piece_index > 0
             if not any(t.strip() for t in texts):
@@ -206,10 +209,11 @@ def _rows(pieces: list[_Piece], warnings: list[str], skipped: list[str]) -> list
                 target = rows[-1].milestones[-1] if rows[-1].milestones else rows[-1]
                 for role, value in cells.items():
                     target.cells[role] = _join(target.cells.get(role, ""), value)
+                target.page_end = piece.table.page
                 continue
             if TASK_NUMBER.match(number):
                 shifted = _repair_shift(cells, roles, width)
-                record = Row("task", cells, line, number.rstrip(".)"), section_path)
+                record = Row("task", cells, line, number.rstrip(".)"), section_path, page=page)
                 if shifted:
                     record.warnings.append(f"line {line}: {shifted}")
                 if not content.strip():
@@ -223,10 +227,10 @@ def _rows(pieces: list[_Piece], warnings: list[str], skipped: list[str]) -> list
                 rows.append(record)
             elif (MILESTONE_MARK.match(number) or not number) and rows:
                 rows[-1].milestones.append(
-                    Row("milestone", cells, line, number or None, section_path)
+                    Row("milestone", cells, line, number or None, section_path, page=page)
                 )
             elif content.strip():
-                record = Row("task", cells, line, number or None, section_path)
+                record = Row("task", cells, line, number or None, section_path, page=page)
                 record.warnings.append(f"line {line}: unrecognised number cell {number!r}")
                 rows.append(record)
             else:
@@ -272,6 +276,8 @@ def parse_tables(blocks: list[Block], doc_id: str, source_path: str, version: st
                     provenance=Provenance(
                         source_path=source_path,
                         line=m.line,
+                        page=m.page,
+                        page_end=m.page_end or m.page,
                         table_index=table_index,
                         row_index=row_index,
                     ),
@@ -297,6 +303,8 @@ def parse_tables(blocks: list[Block], doc_id: str, source_path: str, version: st
                     provenance=Provenance(
                         source_path=source_path,
                         line=row.line,
+                        page=row.page,
+                        page_end=row.page_end or row.page,
                         table_index=table_index,
                         row_index=row_index,
                     ),

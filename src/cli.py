@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import json
+import signal
 import sys
 from pathlib import Path
 
 from vnplan import __version__
 from vnplan.export import write_dataset
 from vnplan.models import DocumentStatus
+from vnplan.normalize import registry_records
 from vnplan.pipeline import discover, process_file
 from vnplan.schemas import write_schemas
 
 EPILOG = """examples:
   vnplan run samples/ --out out            every plan in a folder (recursive)
   vnplan run plan1.txt plan2.txt --out out named files
+  vnplan agencies out --unresolved         mentions the agency registry lacks
   vnplan schema --out schemas              regenerate the JSON Schemas
 
 The output folder holds tasks.parquet, documents.parquet, task_agencies.parquet and
@@ -38,7 +42,7 @@ def _run(args: argparse.Namespace) -> int:
         if not args.quiet:
             for warning in doc.warnings:
                 print(f"    warning: {warning}", file=sys.stderr)
-    counts = write_dataset(documents, out)
+    counts = write_dataset(documents, out, registry=registry_records())
     failed = sum(1 for d in documents if d.status is DocumentStatus.FAILED)
     partial = sum(1 for d in documents if d.status is DocumentStatus.PARTIAL)
     print(
@@ -47,6 +51,45 @@ def _run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1 if failed else 0
+
+
+def _agencies(args: argparse.Namespace) -> int:
+    """Agency mentions of a dataset, counted; --unresolved lists what the registry lacks."""
+    import pyarrow.parquet as pq
+
+    path = Path(args.dataset) / "task_agencies.parquet"
+    if not path.exists():
+        print(
+            f"vnplan: {path} not found: run `vnplan run … --out {args.dataset}` first",
+            file=sys.stderr,
+        )
+        return 2
+    rows = pq.read_table(path).to_pylist()
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows:
+        if args.unresolved and row["resolved"]:
+            continue
+        name = (
+            row["raw_mention"] if args.unresolved else row["canonical_name"] or row["raw_mention"]
+        )
+        key = (name, row["role"])
+        counts[key] = counts.get(key, 0) + 1
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    if args.json:
+        print(
+            json.dumps(
+                [{"mention": k[0], "role": k[1], "count": n} for k, n in ordered],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+        return 0
+    total = sum(counts.values())
+    label = "unresolved mentions" if args.unresolved else "agency mentions"
+    print(f"{total} {label} ({len(counts)} distinct) in {path}")
+    for (name, role), n in ordered:
+        print(f"{n:6d}  {role:8s} {name}")
+    return 0
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -78,6 +121,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-q", "--quiet", action="store_true", help="do not print per-file warnings")
     run.set_defaults(func=_run)
 
+    agencies = sub.add_parser(
+        "agencies",
+        help="count agency mentions in a dataset (--unresolved: what the registry lacks)",
+        description="Count agency mentions in a dataset. With --unresolved, list the raw "
+        "mentions that matched no registry entry, most frequent first, to extend "
+        "src/normalize/data/agencies.csv.",
+    )
+    agencies.add_argument("dataset", metavar="OUT", help="a dataset folder written by `run`")
+    agencies.add_argument("--unresolved", action="store_true", help="only unresolved mentions")
+    agencies.add_argument("--json", action="store_true", help="JSON instead of a table")
+    agencies.set_defaults(func=_agencies)
+
     schema = sub.add_parser(
         "schema",
         help="write the JSON Schemas of the records",
@@ -89,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if hasattr(signal, "SIGPIPE"):  # `vnplan agencies out | head` ends quietly
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
     code: int = args.func(args)
     return code

@@ -114,6 +114,7 @@ class DeadlineKind(StrEnum):
     HALF_YEAR = "half_year"
     YEAR = "year"
     RANGE = "range"
+    RELATIVE = "relative"  # "Sau 03 tháng kể từ khi có văn bản hướng dẫn": no concrete date
     RECURRING = "recurring"
     CONDITIONAL = "conditional"
     NONE = "none"
@@ -127,6 +128,30 @@ class Deadline(Record):
     start: dt.date | None = None
     end: dt.date | None = Field(None, description="the due date: a period gives its last day")
     recurrence: str | None = Field(None, description="monthly, quarterly, yearly, continuous, …")
+    year_assumed: bool = Field(False, description="the phrase gave no year: the plan's year used")
+    offset: str | None = Field(None, description="relative deadlines: ISO 8601 duration, e.g. P3M")
+    condition: str | None = Field(None, description="conditional deadlines: what they wait for")
+
+
+class Leader(Record):
+    """A leader named in the leader cell (lãnh đạo phụ trách): a person, or a role only."""
+
+    name: str | None = Field(None, description="the person, null for a role-only entry")
+    title: str | None = Field(None, description="'Phó Chủ tịch UBND Thành phố', 'Tổ trưởng …'")
+    role: AgencyRole = Field(AgencyRole.LEAD, description="'Chủ trì' → lead, 'Phối hợp' → support")
+    raw: str
+
+
+class AgencyRecord(Record):
+    """A registry entry as published in agencies.parquet (cơ quan, đơn vị)."""
+
+    canonical_name: str
+    kind: str
+    level: str = Field(description="central, province, district or commune")
+    aliases: list[str] = Field(default_factory=list)
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = Field(None, description="last day it existed under this name")
+    successor: str | None = Field(None, description="the agency that took over its work")
 
 
 class Milestone(Record):
@@ -168,6 +193,7 @@ class Task(Record):
     provenance: Provenance
     # Filled by normalize:
     leader_names: list[str] = Field(default_factory=list)
+    leaders: list[Leader] = Field(default_factory=list)
     agencies: list[AgencyMention] = Field(default_factory=list)
     lead_agencies: list[str] = Field(default_factory=list)
     support_agencies: list[str] = Field(default_factory=list)

@@ -8,7 +8,14 @@ from importlib import resources
 import pytest
 
 from vnplan.models import AgencyRole
-from vnplan.normalize.agencies import PREFIX_SCORE, _key, expand_abbreviations, names, resolve_cell
+from vnplan.normalize.agencies import (
+    PREFIX_SCORE,
+    _key,
+    expand_abbreviations,
+    names,
+    registry_records,
+    resolve_cell,
+)
 
 CASES = [
     ("Sở Nội vụ", ["Sở Nội vụ"]),  # everywhere
@@ -119,3 +126,79 @@ def test_registry_aliases_are_unambiguous() -> None:
         for alias in [row["canonical"], *filter(None, row["aliases"].split("|"))]:
             key = _key(expand_abbreviations(alias))
             assert owner.setdefault(key, row["canonical"]) == row["canonical"], alias
+
+
+HEADS = [
+    ("Các Sở: Tư pháp, Tài chính", ["Sở Tư pháp", "Sở Tài chính"]),
+    ("Sở Nội vụ, Tài chính", ["Sở Nội vụ", "Sở Tài chính"]),
+    (  # 000:215 — a head shared by seven names, two holding "và" and one a dash
+        "các Sở: Tài nguyên và Môi trường, Nông nghiệp và Phát triển nông thôn, "
+        "Giao thông vận tải, "
+        "Kế hoạch và Đầu tư, Quy hoạch - Kiến trúc, Xây dựng, Tài chính",
+        [
+            "Sở Tài nguyên và Môi trường",
+            "Sở Nông nghiệp và Phát triển nông thôn",
+            "Sở Giao thông vận tải",
+            "Sở Kế hoạch và Đầu tư",
+            "Sở Quy hoạch - Kiến trúc",
+            "Sở Xây dựng",
+            "Sở Tài chính",
+        ],
+    ),
+    ("Sở Tư pháp và Sở Nội vụ", ["Sở Tư pháp", "Sở Nội vụ"]),
+    (
+        "UBND các quận, huyện, thị xã và các Sở, ngành liên quan",
+        ["Ủy ban nhân dân các quận, huyện, thị xã", "Các sở, ban, ngành"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("cell", "expected"), HEADS)
+def test_shared_heads_and_conjunctions(cell: str, expected: list[str]) -> None:
+    assert names(resolve_cell(cell, AgencyRole.LEAD)) == expected
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("Sở Thông tịn và Truyền thôngg", "Sở Thông tin và Truyền thông"),  # OCR letters
+        ("Sở Lao động Thương binh Xã hội", "Sở Lao động - Thương binh và Xã hội"),
+        ("Sở Kế hoach và Dầu tư", "Sở Kế hoạch và Đầu tư"),  # lost marks, Đ read as D
+        ("Uỷ ban nhân dân các quận, huyện, thị xã", "Ủy ban nhân dân các quận, huyện, thị xã"),
+    ],
+)
+def test_noise_is_tolerated_with_a_score_below_one(cell: str, expected: str) -> None:
+    [mention] = resolve_cell(cell, AgencyRole.LEAD)
+    assert mention.canonical == expected
+    assert 0.8 <= mention.score <= 1.0
+
+
+def test_unknown_names_stay_unresolved() -> None:
+    mentions = resolve_cell("Ban Chỉ đạo phòng chống thiên tai", AgencyRole.LEAD)
+    assert [(m.canonical, m.raw) for m in mentions] == [(None, "Ban Chỉ đạo phòng chống thiên tai")]
+
+
+def test_registry_successors_exist_and_dates_are_ordered() -> None:
+    records = {r.canonical_name: r for r in registry_records()}
+    for record in records.values():
+        if record.successor:
+            successor = records[record.successor]
+            assert record.valid_to is not None, record.canonical_name
+            assert successor.valid_from is None or successor.valid_from > record.valid_to
+    merged = {n for n, r in records.items() if r.successor}
+    # the 2025 reorganisation (Nghị quyết 190/2025/QH15 and the provincial decisions after it)
+    assert {
+        "Sở Kế hoạch và Đầu tư",
+        "Sở Thông tin và Truyền thông",
+        "Sở Giao thông vận tải",
+        "Ủy ban nhân dân các quận, huyện, thị xã",
+    } <= merged
+    assert records["Sở Kế hoạch và Đầu tư"].successor == "Sở Tài chính"
+
+
+def test_every_seed_mention_resolves(seed_docs: dict) -> None:  # type: ignore[type-arg]
+    mentions = [a for d in seed_docs.values() for t in d.tasks for a in t.agencies]
+    unresolved = sorted({a.raw for a in mentions if a.canonical is None})
+    # the one mention a reader cannot resolve either (001:386+390, OCR damage)
+    assert unresolved == ["Các đơn vị sự ngành Thành phố"]
+    assert len(mentions) > 300

@@ -228,3 +228,24 @@ def test_progress_and_summary_go_to_stderr(
     assert captured.out == ""
     assert "[1/1]" in captured.err
     assert "1 files, 26 tasks, 0 failed" in captured.err
+
+
+def test_agencies_parquet_lists_the_registry_entries_used(batch: tuple[Path, Path, int]) -> None:
+    _, out, _ = batch
+    agencies = pd.read_parquet(out / "agencies.parquet").set_index("canonical_name")
+    used = set(pd.read_parquet(out / "task_agencies.parquet").canonical_name.dropna())
+    assert used <= set(agencies.index)
+    moved = agencies.loc["Sở Kế hoạch và Đầu tư"]
+    assert (moved.successor, str(moved.valid_to)) == ("Sở Tài chính", "2025-02-28")
+    assert agencies.loc["Sở Nội vụ"].mention_count > 50
+
+
+def test_unresolved_report(
+    batch: tuple[Path, Path, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = batch
+    assert main(["agencies", str(out), "--unresolved", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    # the seeds hold one damaged mention (001:386+390); the nested copy holds none
+    assert report == [{"mention": "Các đơn vị sự ngành Thành phố", "role": "lead", "count": 1}]
+    assert main(["agencies", str(out / "nowhere")]) == 2

@@ -63,7 +63,7 @@ CASES = [
         "Theo lộ trình tại Kế hoạch số 281/KH-UBND ngày 28/10/2022 của UBND Thành phố",
         [],
         False,
-        ["none"],
+        ["conditional"],
     ),  # 001:382
     ("Nhiệm vụ thường xuyên", [], True, ["recurring"]),  # 000:311
     ("Theo kỳ báo cáo CCHC", [], True, ["recurring"]),  # 001:401
@@ -101,3 +101,50 @@ def test_recurrence_is_named() -> None:
 @pytest.mark.parametrize("phrase", ["", "   ", None, "Tháng 13/2024", "31/2/2024"])
 def test_impossible_or_empty_gives_no_date(phrase: str | None) -> None:
     assert parse_deadline(phrase).dates == []
+
+
+# Forms real plans of other provinces write (issue 5), with the plan's year 2024 for the
+# phrases that give none.
+WIDER = [
+    ("quý I", [D(2024, 3, 31)], False, True),
+    ("Trong quý I năm 2026", [D(2026, 3, 31)], False, False),
+    ("6/2025", [D(2025, 6, 30)], False, False),
+    ("tháng 01/2024", [D(2024, 1, 31)], False, False),
+    ("trước 30/6", [D(2024, 6, 30)], False, True),
+    ("ngày 15 tháng 9 năm 2023", [D(2023, 9, 15)], False, False),
+    ("6 tháng đầu năm", [D(2024, 6, 30)], False, True),
+    ("Từ tháng 3/2024 đến tháng 12/2024", [D(2024, 12, 31)], False, False),
+    ("Định kỳ 6 tháng/lần", [], True, False),
+    ("Thường xuyên trong năm", [], True, False),
+    ("Hằng năm", [], True, False),
+    ("Theo lộ trình đến năm 2030", [D(2030, 12, 31)], False, False),
+    ("Theo yêu cầu", [], False, False),
+    ("Theo quy định của Trung ương", [], False, False),
+    ("chậm nhất là ngày 15/01/2026", [D(2026, 1, 15)], False, False),
+    ("Trước ngày 05 của tháng liền kề", [], True, False),
+    ("Sau 03 tháng kể từ khi có văn bản hướng dẫn", [], False, False),
+]
+
+
+@pytest.mark.parametrize(("phrase", "dates", "recurring", "assumed"), WIDER)
+def test_wider_forms(phrase: str, dates: list[dt.date], recurring: bool, assumed: bool) -> None:
+    parsed = parse_deadline(phrase, default_year=2024)
+    assert parsed.dates == dates
+    assert parsed.recurring is recurring
+    assert any(i.year_assumed for i in parsed.items) is assumed
+
+
+def test_without_a_plan_year_a_yearless_phrase_gives_no_date() -> None:
+    assert parse_deadline("quý I").dates == []
+
+
+def test_relative_deadline_is_typed_with_its_offset() -> None:
+    [item] = parse_deadline("Sau 03 tháng kể từ khi có văn bản hướng dẫn").items
+    assert item.kind is DeadlineKind.RELATIVE and item.offset == "P3M" and item.end is None
+    assert item.condition == "khi có văn bản hướng dẫn"
+
+
+def test_recurrence_names() -> None:
+    assert parse_deadline("Định kỳ 6 tháng/lần").items[0].recurrence == "semiannual"
+    assert parse_deadline("Hàng quý").items[0].recurrence == "quarterly"
+    assert parse_deadline("Trước ngày 05 của tháng liền kề").items[0].recurrence == "monthly"

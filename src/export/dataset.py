@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from vnplan.models import AgencyRole, Document, Task
+from vnplan.models import AgencyRecord, AgencyRole, Document, Task
 
 STRINGS = pa.list_(pa.string())
 DATES = pa.list_(pa.date32())
@@ -102,6 +102,50 @@ TASK_AGENCIES_SCHEMA = pa.schema(
         ("resolved", pa.bool_()),
     ]
 )
+
+
+AGENCIES_SCHEMA = pa.schema(
+    [
+        ("canonical_name", pa.string()),
+        ("kind", pa.string()),
+        ("level", pa.string()),
+        ("aliases", STRINGS),
+        ("valid_from", pa.date32()),
+        ("valid_to", pa.date32()),
+        ("successor", pa.string()),
+        ("mention_count", pa.int32()),
+        ("task_count", pa.int32()),
+    ]
+)
+
+
+def agency_table_rows(registry: list[AgencyRecord], docs: list[Document]) -> list[dict[str, Any]]:
+    """The registry entries the dataset uses, with how often; successors of used ones too."""
+    mentions: dict[str, int] = {}
+    tasks: dict[str, set[str]] = {}
+    for doc in docs:
+        for task in doc.tasks:
+            for mention in task.agencies:
+                if mention.canonical:
+                    mentions[mention.canonical] = mentions.get(mention.canonical, 0) + 1
+                    tasks.setdefault(mention.canonical, set()).add(task.task_id)
+            for milestone in task.milestones:
+                for name in milestone.lead_agencies + milestone.support_agencies:
+                    tasks.setdefault(name, set()).add(task.task_id)
+    by_name = {r.canonical_name: r for r in registry}
+    used = [name for name in by_name if name in tasks]
+    successors = [by_name[n].successor for n in used if by_name[n].successor in by_name]
+    rows = []
+    for name in sorted(set(used) | {s for s in successors if s}):
+        record = by_name[name]
+        rows.append(
+            {
+                **record.model_dump(),
+                "mention_count": mentions.get(name, 0),
+                "task_count": len(tasks.get(name, ())),
+            }
+        )
+    return rows
 
 
 def task_row(doc: Document, task: Task) -> dict[str, Any]:
@@ -194,8 +238,14 @@ def _write_parquet(rows: list[dict[str, Any]], schema: pa.Schema, path: Path) ->
     os.replace(tmp, path)  # a reader never sees half a file
 
 
-def write_dataset(documents: Iterable[Document], out: Path) -> dict[str, int]:
-    """Write every table of the dataset under `out`; returns row counts per table."""
+def write_dataset(
+    documents: Iterable[Document], out: Path, registry: list[AgencyRecord] | None = None
+) -> dict[str, int]:
+    """Write every table of the dataset under `out`; returns row counts per table.
+
+    `registry` is the agency registry the documents were resolved against; the entries they
+    use go to agencies.parquet.
+    """
     docs = sorted(documents, key=lambda d: (d.source_path, d.doc_id))
     out.mkdir(parents=True, exist_ok=True)
     tasks = [task_row(d, t) for d in docs for t in d.tasks]
@@ -203,6 +253,8 @@ def write_dataset(documents: Iterable[Document], out: Path) -> dict[str, int]:
     _write_parquet(tasks, TASKS_SCHEMA, out / "tasks.parquet")
     _write_parquet([document_row(d) for d in docs], DOCUMENTS_SCHEMA, out / "documents.parquet")
     _write_parquet(agencies, TASK_AGENCIES_SCHEMA, out / "task_agencies.parquet")
+    registry_rows = agency_table_rows(registry or [], docs)
+    _write_parquet(registry_rows, AGENCIES_SCHEMA, out / "agencies.parquet")
 
     staging = Path(tempfile.mkdtemp(prefix=".json-", dir=out))
     staging.chmod(0o755)
@@ -217,4 +269,9 @@ def write_dataset(documents: Iterable[Document], out: Path) -> dict[str, int]:
         shutil.rmtree(old)
     else:
         os.replace(staging, target)
-    return {"documents": len(docs), "tasks": len(tasks), "task_agencies": len(agencies)}
+    return {
+        "documents": len(docs),
+        "tasks": len(tasks),
+        "task_agencies": len(agencies),
+        "agencies": len(registry_rows),
+    }

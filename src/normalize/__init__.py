@@ -5,16 +5,33 @@ Pure functions over the parsed `Document`; the vocabulary lives in `data/`.
 
 from __future__ import annotations
 
+import regex as re
+
 from vnplan.models import AgencyRole, Document, Milestone, Task
-from vnplan.normalize.agencies import names, resolve_cell
+from vnplan.normalize.agencies import names, registry_records, resolve_cell
 from vnplan.normalize.deadlines import parse_deadline
-from vnplan.normalize.leaders import leader_names
+from vnplan.normalize.leaders import parse_leaders
 
-__all__ = ["normalize_document", "normalize_task"]
+__all__ = ["normalize_document", "normalize_task", "plan_year", "registry_records"]
+
+TITLE_YEAR = re.compile(r"(?<![\p{L}])năm\s+(\d{4})(?!\d)", re.IGNORECASE)
 
 
-def _milestone(m: Milestone) -> Milestone:
-    time = parse_deadline(m.deadline_raw)
+def plan_year(doc: Document) -> tuple[int | None, str]:
+    """The year a phrase without one ("quý I") refers to, and where it came from.
+
+    A plan for "năm 2024" issued on 31/12/2023 means 2024: the title's year wins over the
+    issue date's.
+    """
+    if doc.title and (m := TITLE_YEAR.search(doc.title)):
+        return int(m.group(1)), "the title"
+    if doc.issued_date:
+        return doc.issued_date.year, "the issue date"
+    return None, "nowhere"
+
+
+def _milestone(m: Milestone, year: int | None) -> Milestone:
+    time = parse_deadline(m.deadline_raw, year)
     return m.model_copy(
         update={
             "lead_agencies": names(resolve_cell(m.lead_raw, AgencyRole.LEAD)),
@@ -24,16 +41,18 @@ def _milestone(m: Milestone) -> Milestone:
     )
 
 
-def normalize_task(task: Task) -> Task:
+def normalize_task(task: Task, year: int | None = None) -> Task:
     lead = resolve_cell(task.lead_raw, AgencyRole.LEAD)
     support = resolve_cell(task.support_raw, AgencyRole.SUPPORT)
     monitor = resolve_cell(task.monitor_raw, AgencyRole.MONITOR)
-    time = parse_deadline(task.deadline_raw)
-    milestones = [_milestone(m) for m in task.milestones]
+    time = parse_deadline(task.deadline_raw, year)
+    milestones = [_milestone(m, year) for m in task.milestones]
     dates = sorted(set(time.dates).union(*(m.deadlines for m in milestones)))
+    leaders = parse_leaders(task.leader_raw)
     return task.model_copy(
         update={
-            "leader_names": leader_names(task.leader_raw),
+            "leaders": leaders,
+            "leader_names": list(dict.fromkeys(x.name for x in leaders if x.name)),
             "agencies": lead + support + monitor,
             "lead_agencies": names(lead),
             "support_agencies": names(support),
@@ -47,9 +66,16 @@ def normalize_task(task: Task) -> Task:
 
 
 def normalize_document(doc: Document) -> Document:
-    tasks = [normalize_task(t) for t in doc.tasks]
-    unresolved = sum(1 for t in tasks for a in t.agencies if a.canonical is None)
+    year, source = plan_year(doc)
+    tasks = [normalize_task(t, year) for t in doc.tasks]
     warnings = list(doc.warnings)
+    assumed = [t.task_no or "?" for t in tasks if any(d.year_assumed for d in t.deadline_items)]
+    if assumed:
+        warnings.append(
+            f"{len(assumed)} time phrase(s) gave no year: took {year} from {source} "
+            f"(tasks {', '.join(assumed)})"
+        )
+    unresolved = sorted({a.raw for t in tasks for a in t.agencies if a.canonical is None})
     if unresolved:
-        warnings.append(f"{unresolved} agency mention(s) not found in the registry")
+        warnings.append(f"agency mention(s) not in the registry: {'; '.join(unresolved)}")
     return doc.model_copy(update={"tasks": tasks, "warnings": warnings})

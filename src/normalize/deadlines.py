@@ -62,6 +62,12 @@ class Grammar:
     year_range: re.Pattern[str]
     year: re.Pattern[str]
     bare_year: re.Pattern[str]
+    half_no_year: re.Pattern[str]
+    day_words: re.Pattern[str]
+    day_no_year: re.Pattern[str]
+    quarter_no_year: re.Pattern[str]
+    relative: re.Pattern[str]
+    units: dict[str, str]
     half_map: dict[str, int]
     recurring: list[tuple[re.Pattern[str], str]]
     conditional: list[tuple[re.Pattern[str], str]]
@@ -118,6 +124,19 @@ def grammar() -> Grammar:
         year_range=re.compile(rf"(?<![\d/])(?P<a>\d{{4}})\s*[-–]\s*(?P<b>\d{{4}}){e}"),
         year=re.compile(rf"{b}{year}\s+(?P<y>\d{{4}}){e}"),
         bare_year=re.compile(r"^\s*(?P<y>\d{4})\s*\.?\s*$"),
+        half_no_year=re.compile(rf"{b}(?P<phrase>{_words(list(v['half_year']))})(?!\s+\d)"),
+        day_words=re.compile(
+            rf"{b}{day}\s+(?P<d>\d{{1,2}})\s+{month}\s+(?P<m>\d{{1,2}})\s+{year}\s+(?P<y>\d{{4}}){e}"
+        ),
+        day_no_year=re.compile(
+            rf"{b}(?:{before}\s+(?:{day}\s+)?|{day}\s+)(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})(?![\d/])"
+        ),
+        quarter_no_year=re.compile(rf"{b}{quarter}\s+(?P<q>iv|iii|ii|i|[1-4]){e}(?!\s*/?\s*\d)"),
+        relative=re.compile(
+            rf"{b}{_words(v['relative_after'])}\s+(?P<n>\d{{1,3}})\s+(?P<unit>{_words(list(v['relative_units']))})"
+            rf"\s+{_words(v['relative_since'])}(?P<since>[^.;\n]*)"
+        ),
+        units={fold(k): u for k, u in v["relative_units"].items()},
         half_map={fold(k): n for k, n in v["half_year"].items()},
         recurring=[(re.compile(rf"{b}{_words([k])}{e}"), r) for k, r in v["recurring"].items()],
         conditional=[(re.compile(rf"{b}{_words([k])}{e}"), r) for k, r in v["conditional"].items()],
@@ -128,16 +147,16 @@ def _mask(text: str, start: int, end: int) -> str:
     return text[:start] + " " * (end - start) + text[end:]
 
 
-def _period_bounds(folded: str) -> tuple[dt.date | None, dt.date | None]:
+def _period_bounds(folded: str, year: int | None) -> tuple[dt.date | None, dt.date | None]:
     """(start, end) of one period expression such as 'thang 3/2024' or 'quy iv/2023'."""
-    items = _scan(folded, folded)
+    items = _scan(folded, folded, year)
     dated = [i for i in items if i.end is not None]
     if not dated:
         return None, None
     return dated[0].start, dated[-1].end
 
 
-def _scan(folded: str, raw: str) -> list[Deadline]:
+def _scan(folded: str, raw: str, default_year: int | None) -> list[Deadline]:
     g = grammar()
     found: list[tuple[int, Deadline]] = []
     text = folded
@@ -165,8 +184,8 @@ def _scan(folded: str, raw: str) -> list[Deadline]:
         )
 
     def range_(m: re.Match[str]) -> Deadline | None:
-        a_start, _ = _period_bounds(m.group("a"))
-        _, b_end = _period_bounds(m.group("b"))
+        a_start, _ = _period_bounds(m.group("a"), default_year)
+        _, b_end = _period_bounds(m.group("b"), default_year)
         if b_end is None:
             return None
         return Deadline(kind=DeadlineKind.RANGE, raw=raw_of(m), start=a_start, end=b_end)
@@ -215,12 +234,63 @@ def _scan(folded: str, raw: str) -> list[Deadline]:
             kind=DeadlineKind.YEAR, raw=raw_of(m), start=dt.date(y, 1, 1), end=dt.date(y, 12, 31)
         )
 
+    def relative(m: re.Match[str]) -> Deadline:
+        unit = g.units.get(squash(m.group("unit")), "D")
+        return Deadline(
+            kind=DeadlineKind.RELATIVE,
+            raw=raw_of(m),
+            offset=f"P{int(m.group('n'))}{unit}",
+            condition=squash(raw[m.start("since") : m.end("since")]) or None,
+        )
+
+    def assumed(
+        build: Callable[[re.Match[str], int], Deadline | None],
+    ) -> Callable[[re.Match[str]], Deadline | None]:
+        """A phrase with no year ("quý I", "trước 30/6") takes the plan's year, recorded."""
+
+        def wrapped(m: re.Match[str]) -> Deadline | None:
+            if default_year is None:
+                return None
+            item = build(m, default_year)
+            return item.model_copy(update={"year_assumed": True}) if item else None
+
+        return wrapped
+
+    def half_no_year(m: re.Match[str], y: int) -> Deadline:
+        n = g.half_map.get(squash(m.group("phrase")), 1)
+        return Deadline(
+            kind=DeadlineKind.HALF_YEAR,
+            raw=raw_of(m),
+            start=dt.date(y, 1 if n == 1 else 7, 1),
+            end=month_end(y, 6 if n == 1 else 12),
+        )
+
+    def day_no_year(m: re.Match[str], y: int) -> Deadline | None:
+        when = _safe_date(y, int(m.group("m")), int(m.group("d")))
+        return (
+            Deadline(kind=DeadlineKind.DATE, raw=raw_of(m), start=when, end=when) if when else None
+        )
+
+    def quarter_no_year(m: re.Match[str], y: int) -> Deadline:
+        q = QUARTERS[m.group("q")]
+        return Deadline(
+            kind=DeadlineKind.QUARTER,
+            raw=raw_of(m),
+            start=dt.date(y, 3 * q - 2, 1),
+            end=month_end(y, 3 * q),
+        )
+
+    take(g.relative, relative)
     take(g.half_year, half)
+    take(g.half_no_year, assumed(half_no_year))
     take(g.range_, range_)
     take(g.start_only, lambda m: None)  # "vận hành từ tháng 01/2024": a start, not a due date
     take(g.before_month, before_month)
+    take(g.day_words, day)
     take(g.day, day)
+    take(g.day_no_year, assumed(day_no_year))
     take(g.quarter, quarter)
+    take(g.quarter_no_year, assumed(quarter_no_year))
     # "Tháng 11, tháng 12/2024": a month without a year takes the year of the next one that has it.
     months_with_year = [(m.start(), int(m.group("y"))) for m in g.month.finditer(text)]
     take(g.month, month)
@@ -255,12 +325,16 @@ class ParsedTime:
     recurring: bool
 
 
-def parse_deadline(text: str | None) -> ParsedTime:
-    """Parse one time cell or phrase. Dates are the due dates (a period gives its last day)."""
+def parse_deadline(text: str | None, default_year: int | None = None) -> ParsedTime:
+    """Parse one time cell or phrase. Dates are the due dates (a period gives its last day).
+
+    `default_year` is the plan's year, given to phrases that state none ("quý I", "trước 30/6");
+    without it such phrases give no date.
+    """
     if not text or not text.strip():
         return ParsedTime([], [], False)
     folded = fold(text)
-    items = _scan(folded, text)
+    items = _scan(folded, text, default_year)
     g = grammar()
     recurrence = next((label for pattern, label in g.recurring if pattern.search(folded)), None)
     if recurrence is not None:

@@ -95,6 +95,7 @@ class AgencyRole(StrEnum):
     LEAD = "lead"  # cơ quan chủ trì
     SUPPORT = "support"  # cơ quan phối hợp
     MONITOR = "monitor"  # cơ quan theo dõi, đôn đốc
+    MENTIONED = "mentioned"  # named in the task's text, no role stated
 
 
 class AgencyMention(Record):
@@ -197,6 +198,9 @@ class Task(Record):
     agencies: list[AgencyMention] = Field(default_factory=list)
     lead_agencies: list[str] = Field(default_factory=list)
     support_agencies: list[str] = Field(default_factory=list)
+    mentioned_agencies: list[str] = Field(
+        default_factory=list, description="registry agencies named in the task text"
+    )
     deadline_items: list[Deadline] = Field(default_factory=list)
     deadlines: list[dt.date] = Field(default_factory=list)
     due_date: dt.date | None = None

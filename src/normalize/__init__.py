@@ -11,6 +11,7 @@ from vnplan.models import AgencyRole, Document, Milestone, Task
 from vnplan.normalize.agencies import names, registry_records, resolve_cell
 from vnplan.normalize.deadlines import parse_deadline
 from vnplan.normalize.leaders import parse_leaders
+from vnplan.normalize.mentions import find_mentions
 
 __all__ = ["normalize_document", "normalize_task", "plan_year", "registry_records"]
 
@@ -45,6 +46,7 @@ def normalize_task(task: Task, year: int | None = None) -> Task:
     lead = resolve_cell(task.lead_raw, AgencyRole.LEAD)
     support = resolve_cell(task.support_raw, AgencyRole.SUPPORT)
     monitor = resolve_cell(task.monitor_raw, AgencyRole.MONITOR)
+    mentioned = find_mentions(task.content)
     time = parse_deadline(task.deadline_raw, year)
     milestones = [_milestone(m, year) for m in task.milestones]
     dates = sorted(set(time.dates).union(*(m.deadlines for m in milestones)))
@@ -53,9 +55,10 @@ def normalize_task(task: Task, year: int | None = None) -> Task:
         update={
             "leaders": leaders,
             "leader_names": list(dict.fromkeys(x.name for x in leaders if x.name)),
-            "agencies": lead + support + monitor,
+            "agencies": lead + support + monitor + mentioned,
             "lead_agencies": names(lead),
             "support_agencies": names(support),
+            "mentioned_agencies": names(mentioned),
             "deadline_items": time.items,
             "deadlines": dates,
             "due_date": dates[-1] if dates else None,

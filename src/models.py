@@ -106,6 +106,9 @@ class AgencyMention(Record):
     kind: str | None = Field(None, description="registry kind: so, ban, group, …")
     score: float = Field(0.0, description="1.0 exact alias, lower for partial matches")
     role: AgencyRole
+    province: str | None = Field(
+        None, description="province or city a local agency belongs to, from the issuer"
+    )
 
 
 class DeadlineKind(StrEnum):

@@ -202,3 +202,10 @@ def test_every_seed_mention_resolves(seed_docs: dict) -> None:  # type: ignore[t
     # the one mention a reader cannot resolve either (001:386+390, OCR damage)
     assert unresolved == ["Các đơn vị sự ngành Thành phố"]
     assert len(mentions) > 300
+
+
+def test_local_agencies_take_the_issuers_province(seed_docs: dict) -> None:  # type: ignore[type-arg]
+    doc = seed_docs["001_d1ea71c28f9b4230"]
+    by_name = {a.canonical: a.province for t in doc.tasks for a in t.agencies if a.canonical}
+    assert by_name["Văn phòng Ủy ban nhân dân Thành phố"] == "Hà Nội"  # "Thành phố" = Hà Nội
+    assert by_name["Sở Nội vụ"] == "Hà Nội"

@@ -228,6 +228,7 @@ def agency_rows(task: Task) -> list[dict[str, Any]]:
             "raw_mention": mention.raw,
             "match_score": mention.score,
             "resolved": mention.canonical is not None,
+            "province": mention.province,
         }
         for mention in task.agencies
     ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import regex as re
 
 from vnplan.models import AgencyRole, Document, Milestone, Task
-from vnplan.normalize.agencies import names, registry_records, resolve_cell
+from vnplan.normalize.agencies import agency_levels, names, registry_records, resolve_cell
 from vnplan.normalize.deadlines import parse_deadline
 from vnplan.normalize.leaders import parse_leaders
 from vnplan.normalize.mentions import find_mentions
@@ -16,6 +16,27 @@ from vnplan.normalize.mentions import find_mentions
 __all__ = ["normalize_document", "normalize_task", "plan_year", "registry_records"]
 
 TITLE_YEAR = re.compile(r"(?<![\p{L}])năm\s+(\d{4})(?!\d)", re.IGNORECASE)
+LOCALITY = re.compile(r"(?:thành\s+phố|tỉnh)\s+(\p{Lu}.*)$", re.IGNORECASE)
+
+
+def issuer_locality(doc: Document) -> str | None:
+    """'Ủy ban nhân dân thành phố Hà Nội' → 'Hà Nội': what "Thành phố" means in its cells."""
+    match = LOCALITY.search(doc.issuer or "")
+    return match.group(1).strip() if match else None
+
+
+def _localise(task: Task, locality: str | None) -> Task:
+    """Local agencies ("Sở Nội vụ", "Văn phòng UBND Thành phố") belong to the issuer's province."""
+    if locality is None:
+        return task
+    levels = agency_levels()
+    agencies = [
+        a.model_copy(update={"province": locality})
+        if a.canonical and levels.get(a.canonical) in ("province", "district", "commune")
+        else a
+        for a in task.agencies
+    ]
+    return task.model_copy(update={"agencies": agencies})
 
 
 def plan_year(doc: Document) -> tuple[int | None, str]:
@@ -70,7 +91,8 @@ def normalize_task(task: Task, year: int | None = None) -> Task:
 
 def normalize_document(doc: Document) -> Document:
     year, source = plan_year(doc)
-    tasks = [normalize_task(t, year) for t in doc.tasks]
+    locality = issuer_locality(doc)
+    tasks = [_localise(normalize_task(t, year), locality) for t in doc.tasks]
     warnings = list(doc.warnings)
     assumed = [t.task_no or "?" for t in tasks if any(d.year_assumed for d in t.deadline_items)]
     if assumed:

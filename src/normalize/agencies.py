@@ -253,3 +253,9 @@ def registry_records() -> list[AgencyRecord]:
         )
         for a in registry().entries
     ]
+
+
+@lru_cache(maxsize=1)
+def agency_levels() -> dict[str, str]:
+    """Canonical name → level (central, province, district, commune)."""
+    return {a.canonical: a.level for a in registry().entries}

@@ -43,6 +43,7 @@ class Paragraph(Record):
     heading_level: int | None = Field(None, description="1 for a top heading, null for body")
     bold: bool = False
     italic: bool = False
+    confidence: float | None = Field(None, description="OCR: mean word confidence 0–100")
 
 
 class Cell(Record):
@@ -52,6 +53,7 @@ class Cell(Record):
     row_span: int = 1
     col_span: int = 1
     bold: bool = False
+    confidence: float | None = Field(None, description="OCR: mean word confidence 0–100")
 
 
 class Table(Record):

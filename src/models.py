@@ -197,6 +197,9 @@ class Task(Record):
     note: str | None = Field(None, description="ghi chú / chú thích cell")
     milestones: list[Milestone] = Field(default_factory=list)
     provenance: Provenance
+    duplicate_of: str | None = Field(
+        None, description="prose tasks: the appendix task that states the same work"
+    )
     # Filled by normalize:
     leader_names: list[str] = Field(default_factory=list)
     leaders: list[Leader] = Field(default_factory=list)
@@ -220,6 +223,7 @@ class Section(Record):
     label: str
     title: str
     level: int
+    text: str | None = Field(None, description="the section's own paragraphs, not its children's")
 
 
 class DocumentStatus(StrEnum):

@@ -87,7 +87,7 @@ def test_seed_blocks_are_found() -> None:
     ("content", "reason"),
     [
         (b"", "empty file (0 bytes)"),
-        (b"%PDF\x00\x01\x02binary", "binary content"),
+        (b"\x00\x01\x02binary\x00", "binary content"),
         ("Sở Nội vụ".encode("cp1258", errors="replace") + b"\xff\xfe\xfa", "not valid UTF-8"),
     ],
 )

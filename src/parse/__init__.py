@@ -5,20 +5,50 @@ Cells are kept as printed here; resolving agencies and dates is the normalize st
 
 from __future__ import annotations
 
-from vnplan.models import Document, DocumentStatus, Paragraph, RawDocument
-from vnplan.parse.header import parse_header
-from vnplan.parse.tables import parse_tables
+from rapidfuzz import fuzz
 
-__all__ = ["parse_document"]
+from vnplan.models import Document, DocumentStatus, Paragraph, RawDocument, Task
+from vnplan.parse.header import parse_header
+from vnplan.parse.prose import prose_tasks
+from vnplan.parse.sections import build_sections
+from vnplan.parse.tables import parse_tables
+from vnplan.textutil import fold
+
+__all__ = ["link_duplicates", "parse_document"]
+
+DUPLICATE_SCORE = 85  # token-set similarity (0–100) above which a prose task restates a row
+
+
+def link_duplicates(prose: list[Task], appendix: list[Task]) -> list[Task]:
+    """Point each prose task that restates an appendix row at it, so none duplicates silently."""
+    keys = [(t.task_id, fold(t.content)) for t in appendix]
+    linked = []
+    for task in prose:
+        text = fold(task.content)
+        best = max(
+            ((fuzz.token_set_ratio(text, key), task_id) for task_id, key in keys),
+            default=(0.0, None),
+        )
+        if best[0] >= DUPLICATE_SCORE:
+            task = task.model_copy(update={"duplicate_of": best[1]})
+        linked.append(task)
+    return linked
 
 
 def parse_document(raw: RawDocument, version: str) -> Document:
     paragraphs = [b for b in raw.blocks if isinstance(b, Paragraph)]
     header = parse_header(paragraphs)
     tables = parse_tables(raw.blocks, raw.doc_id, raw.source_path, version)
+    tree = build_sections(paragraphs, raw.doc_id)
+    prose = link_duplicates(
+        prose_tasks(paragraphs, tree, raw.doc_id, raw.source_path, version), tables.tasks
+    )
     warnings = list(raw.warnings) + header.warnings + tables.warnings
     if not tables.tasks:
         warnings.append("no appendix task table found: the document has no task rows")
+    linked = sum(1 for t in prose if t.duplicate_of)
+    if linked:
+        warnings.append(f"{linked} prose task(s) restate an appendix row (see duplicate_of)")
     return Document(
         doc_id=raw.doc_id,
         source_path=raw.source_path,
@@ -34,7 +64,8 @@ def parse_document(raw: RawDocument, version: str) -> Document:
         signer=header.signer,
         signer_title=header.signer_title,
         page_count=raw.page_count,
-        tasks=tables.tasks,
+        sections=tree.sections,
+        tasks=tables.tasks + prose,
         warnings=warnings,
         pipeline_version=version,
     )

@@ -1,0 +1,274 @@
+"""Tasks written as prose (origin = prose), in three shapes real plans use.
+
+1. Labelled blocks: "- Nhiệm vụ, giải pháp cụ thể: …", "- Thời gian thực hiện: …",
+   "- Cơ quan chủ trì: …", "- Cơ quan phối hợp: …", labels in any order, a label's text running
+   on over the following paragraphs; "+" items inside the task text become milestones.
+2. Items under a task heading ("Nội dung/nhiệm vụ", "NHIỆM VỤ, GIẢI PHÁP CHUNG"): every leaf
+   item is a task, even when it names no agency.
+3. The "Tổ chức thực hiện" part: under an agency heading ("1. Sở Nội vụ", "d) Sở Tài chính")
+   each item is a task that agency leads; "X chủ trì, phối hợp với Y …" and "Phối hợp với X …"
+   sentences set who leads and who supports.
+
+Words come from data/prose.toml. Cells stay as printed: resolving names is normalize's job.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import regex as re
+
+from vnplan.models import Milestone, Paragraph, Provenance, Task, TaskOrigin
+from vnplan.parse.sections import Node, SectionTree, split_label
+from vnplan.parse.tables import task_id_for
+from vnplan.textutil import fold, fold_key, squash
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict[str, Any]:
+    text = resources.files("vnplan.parse").joinpath("data/prose.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def _alternation(words: list[str]) -> str:
+    folded = sorted({fold(w) for w in words}, key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in folded)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern[str]]:
+    v = vocabulary()
+    labels = {name: rf"(?P<{name}>{_alternation(words)})" for name, words in v["labels"].items()}
+    verbs = _alternation(v["sentences"]["verbs"])
+    return {
+        # On folded text: "- co quan chu tri: …" → which field, and where its text starts.
+        "label": re.compile(rf"^[-–+•\s]*(?:{'|'.join(labels.values())})\s*:\s*"),
+        "lead_support": re.compile(
+            rf"^(?:giao\s+)?(?P<lead>.*?)\s*\bchu\s+tri\b\s*,?\s*(?:va\s+)?phoi\s+hop\s+(?:voi\s+)?"
+            rf"(?P<support>.+?)\s+(?=(?:{verbs})\b)"
+        ),
+        "support_only": re.compile(rf"^phoi\s+hop\s+(?:voi\s+)?(?P<lead>.+?)\s+(?=(?:{verbs})\b)"),
+        # "Hoàn thành trong Quý IV/2023", "Thời gian: tháng 6/2024" — a time word must follow.
+        "time": re.compile(
+            rf"(?:^|[.;(]\s*|\s)(?:{_alternation(v['sentences']['time_lead'])})\s*:?\s*"
+            r"(?P<phrase>(?:trong|truoc|vao|cham nhat|den|tu|quy|thang|nam|ngay|\d)[^.;()]{0,60}?\d{4})"
+        ),
+    }
+
+
+@dataclass
+class Draft:
+    """A prose task being assembled."""
+
+    content: list[str] = field(default_factory=list)
+    lead: str | None = None
+    support: str | None = None
+    deadline: str | None = None
+    product: str | None = None
+    milestones: list[tuple[str, str | None]] = field(default_factory=list)
+    section_path: list[str] = field(default_factory=list)
+    line: int | None = None
+    page: int | None = None
+
+
+def _title_matches(title: str, phrases: list[str]) -> bool:
+    key = fold_key(re.sub(r"^\W+", "", title))
+    return any(key == fold_key(p) or key.startswith(fold_key(p) + " ") for p in phrases)
+
+
+def _cut(text: str, folded_start: int) -> str:
+    return text[folded_start:].strip()
+
+
+def _time_phrase(text: str) -> str | None:
+    match = _patterns()["time"].search(fold(text))
+    return squash(text[match.start("phrase") : match.end("phrase")]) if match else None
+
+
+def _agency_heading(title: str) -> str | None:
+    """The agency an assignment heading names, or None when the title is not one."""
+    v = vocabulary()
+    text = squash(title).split(":")[0].strip()  # "X: ngoài việc … chỉ đạo:" names X
+    for prefix in v["agency_heading_prefixes"]:
+        if fold(text).startswith(fold(prefix) + " "):
+            text = text[len(prefix) :].strip()
+    if not text or text.endswith(".") or len(text.split()) > 15 or re.search(r"\d", text):
+        return None
+    if any(fold(text).startswith(fold(stop)) for stop in v["not_agency_headings"]):
+        return None
+    if not any(text.startswith(head + " ") or text == head for head in v["agency_heads"]):
+        return None
+    return text
+
+
+def _roles_from_sentence(text: str, heading: str | None) -> tuple[str | None, str | None]:
+    """(lead, support) from "X chủ trì, phối hợp với Y …" / "Phối hợp với X …" sentences."""
+    folded = fold(squash(text))
+    plain = squash(text)
+    patterns = _patterns()
+    if m := patterns["lead_support"].match(folded):
+        lead = plain[m.start("lead") : m.end("lead")].strip(" ,:") or heading
+        support = plain[m.start("support") : m.end("support")].strip(" ,")
+        return lead, support
+    if (m := patterns["support_only"].match(folded)) and len(m.group("lead").split()) <= 12:
+        return plain[m.start("lead") : m.end("lead")].strip(" ,"), heading
+    return heading, None
+
+
+def _labelled_blocks(
+    paragraphs: list[Paragraph], tree: SectionTree
+) -> tuple[list[Draft], set[int]]:
+    drafts: list[Draft] = []
+    used: set[int] = set()
+    current: Draft | None = None
+    field_name: str | None = None
+    pattern = _patterns()["label"]
+    for index, para in enumerate(paragraphs):
+        text = squash(para.text)
+        match = pattern.match(fold(text))
+        if match is not None:
+            name = next(k for k, v in match.groupdict().items() if v)
+            value = _cut(text, match.end())
+            filled = current is not None and (
+                (name == "content" and current.content) or getattr(current, name, None)
+            )
+            if current is None or filled:
+                current = Draft(section_path=tree.path_of[index], line=para.line, page=para.page)
+                drafts.append(current)
+            if name == "content":
+                current.content.append(value)
+            else:
+                setattr(current, name, value)
+            field_name = name
+            used.add(index)
+        elif current is not None and field_name is not None and split_label(text) is None:
+            _extend(current, field_name, text)  # a label's text running on
+            used.add(index)
+        elif current is not None and field_name == "content" and text.startswith("+"):
+            current.milestones.append((text.lstrip("+ ").strip(), _time_phrase(text)))
+            used.add(index)
+        else:
+            current, field_name = None, None
+    return drafts, used
+
+
+def _extend(draft: Draft, name: str, text: str) -> None:
+    if name == "content":
+        draft.content.append(text)
+    else:
+        setattr(draft, name, squash(f"{getattr(draft, name) or ''} {text}"))
+
+
+def _children(tree: SectionTree) -> dict[str | None, list[Node]]:
+    out: dict[str | None, list[Node]] = {}
+    for node in tree.nodes:
+        out.setdefault(node.section.parent_id, []).append(node)
+    return out
+
+
+def _item_text(node: Node, paragraphs: list[Paragraph]) -> str:
+    own = [squash(paragraphs[i].text) for i in node.paragraphs]
+    title = node.section.title
+    if own and fold(title).startswith("ve "):  # "1.1. Về …" is a topic; its text is the task
+        return " ".join(own)
+    return squash(" ".join([title, *own]))
+
+
+def _draft(
+    node: Node, paragraphs: list[Paragraph], tree: SectionTree, **roles: str | None
+) -> Draft:
+    para = paragraphs[node.index]
+    text = _item_text(node, paragraphs)
+    path = tree.path_of[node.index][:-1]
+    return Draft(
+        content=[text],
+        lead=roles.get("lead"),
+        support=roles.get("support"),
+        deadline=_time_phrase(text),
+        section_path=path,
+        line=para.line if para else None,
+        page=para.page if para else None,
+    )
+
+
+def _heading_tasks(tree: SectionTree, paragraphs: list[Paragraph], used: set[int]) -> list[Draft]:
+    v = vocabulary()
+    children = _children(tree)
+    drafts: list[Draft] = []
+
+    def leaves(node: Node) -> list[Node]:
+        kids = children.get(node.section.section_id, [])
+        return [leaf for kid in kids for leaf in leaves(kid)] if kids else [node]
+
+    done: set[str] = set()  # sections already turned into tasks
+
+    def add(node: Node, lead: str | None, support: str | None, text: str | None = None) -> None:
+        if node.section.section_id in done:
+            return
+        done.add(node.section.section_id)
+        drafts.append(_draft(node, paragraphs, tree, lead=lead, support=support))
+        if text is not None:
+            drafts[-1].content = [text]
+
+    def assignments(node: Node, heading: str | None) -> None:
+        kids = children.get(node.section.section_id, [])
+        agency = _agency_heading(node.section.title) if node.section.label else None
+        if agency is not None:
+            heading = agency
+            if not kids and node.paragraphs:  # "3. Các sở, ban, ngành …" then a paragraph
+                text = " ".join(squash(paragraphs[i].text) for i in node.paragraphs)
+                add(node, *_roles_from_sentence(text, heading), text=text)
+                return
+        for kid in kids:
+            if heading is not None and not children.get(kid.section.section_id):
+                add(kid, *_roles_from_sentence(_item_text(kid, paragraphs), heading))
+            else:
+                assignments(kid, heading)
+
+    for node in tree.nodes:
+        title = node.section.title
+        if _title_matches(title, v["assignment_headings"]):
+            assignments(node, None)
+        elif _title_matches(title, v["task_headings"]):
+            for leaf in leaves(node):
+                if leaf is not node and not any(i in used for i in leaf.paragraphs):
+                    add(leaf, *_roles_from_sentence(_item_text(leaf, paragraphs), None))
+        elif node.section.label and node.section.label not in "-–+•" and _agency_heading(title):
+            assignments(node, None)  # an agency heading outside "Tổ chức thực hiện"
+    return drafts
+
+
+def prose_tasks(
+    paragraphs: list[Paragraph], tree: SectionTree, doc_id: str, source_path: str, version: str
+) -> list[Task]:
+    """Every prose task of the document, in source order."""
+    blocks, used = _labelled_blocks(paragraphs, tree)
+    drafts = blocks + _heading_tasks(tree, paragraphs, used)
+    drafts.sort(key=lambda d: d.line or 0)
+    tasks = []
+    for index, draft in enumerate(drafts):
+        content = squash(" ".join(draft.content))
+        if not content:
+            continue
+        tasks.append(
+            Task(
+                task_id=task_id_for(doc_id, version, -1, index),
+                doc_id=doc_id,
+                origin=TaskOrigin.PROSE,
+                section_path=draft.section_path,
+                content=content,
+                product=draft.product,
+                lead_raw=draft.lead,
+                support_raw=draft.support,
+                deadline_raw=draft.deadline,
+                milestones=[Milestone(content=c, deadline_raw=t) for c, t in draft.milestones],
+                provenance=Provenance(
+                    source_path=source_path, line=draft.line, page=draft.page, page_end=draft.page
+                ),
+            )
+        )
+    return tasks

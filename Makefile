@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUT    ?= out
 
-.PHONY: setup run test lint schemas lock clean
+.PHONY: setup run test lint eval schemas lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run:
 
 test:
 	$(BIN)/python -m pytest -q
+
+# Precision/recall/F1 and per-field accuracy against samples/expected/ (text, DOCX, … copies).
+eval:
+	$(BIN)/vnplan eval samples
 
 lint:
 	$(BIN)/ruff check src tests

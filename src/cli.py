@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from vnplan import __version__
+from vnplan import __version__, evaluate
 from vnplan.export import write_dataset
 from vnplan.models import DocumentStatus
 from vnplan.normalize import registry_records
@@ -92,6 +92,27 @@ def _agencies(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval(args: argparse.Namespace) -> int:
+    """Score the pipeline on files that have a hand-checked expected file."""
+    folder = Path(args.expected)
+    scores = []
+    for path in discover(args.paths):
+        expected = evaluate.load_expected(folder, path)
+        if expected is None:
+            print(f"vnplan: {path}: no expected file in {folder}, skipped", file=sys.stderr)
+            continue
+        scores.append((path, evaluate.score(process_file(path), expected)))
+    if not scores:
+        print(f"vnplan: nothing to evaluate (no expected files in {folder})", file=sys.stderr)
+        return 2
+    print(evaluate.report(scores))
+    if args.verbose:
+        for _, result in scores:
+            for line in result.mismatches:
+                print("  " + line)
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     written = write_schemas(Path(args.out))
     for path in written:
@@ -132,6 +153,22 @@ def build_parser() -> argparse.ArgumentParser:
     agencies.add_argument("--unresolved", action="store_true", help="only unresolved mentions")
     agencies.add_argument("--json", action="store_true", help="JSON instead of a table")
     agencies.set_defaults(func=_agencies)
+
+    ev = sub.add_parser(
+        "eval",
+        help="score the pipeline against hand-checked expected files",
+        description="Run the pipeline on files and compare their appendix tasks with "
+        "EXPECTED/<stem>.json: precision, recall and F1 of task detection, accuracy per field.",
+    )
+    ev.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    ev.add_argument(
+        "--expected",
+        default="samples/expected",
+        metavar="DIR",
+        help="folder of expected JSON files (default: samples/expected)",
+    )
+    ev.add_argument("-v", "--verbose", action="store_true", help="list every mismatch")
+    ev.set_defaults(func=_eval)
 
     schema = sub.add_parser(
         "schema",

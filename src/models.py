@@ -226,6 +226,30 @@ class Section(Record):
     text: str | None = Field(None, description="the section's own paragraphs, not its children's")
 
 
+class Target(Record):
+    """A target (chỉ tiêu): "Chỉ số SIPAS … đạt tối thiểu 85%"."""
+
+    text: str = Field(description="the target as printed")
+    comparator: str = Field(description="'>=', '<=' or '='")
+    value: float
+    unit: str = Field(description="'%', '% decrease', 'lớp', '/18' (a share of 18) …")
+    year: int | None = None
+    year_assumed: bool = Field(False, description="no year stated: the plan's year used")
+    section_path: list[str] = Field(default_factory=list)
+    line: int | None = None
+
+
+class Citation(Record):
+    """A legal document the plan cites (văn bản dẫn chiếu): type, number, date, issuer."""
+
+    doc_type: str = Field(description="Nghị quyết, Quyết định, Kế hoạch, Kết luận, …")
+    number: str = Field(description="số hiệu as printed, spaces removed: 76/NQ-CP")
+    date: dt.date | None = None
+    issuer: str | None = None
+    raw: str
+    line: int | None = None
+
+
 class DocumentStatus(StrEnum):
     OK = "ok"
     PARTIAL = "partial"
@@ -247,9 +271,16 @@ class Document(Record):
     title: str | None = Field(None, description="trích yếu")
     signer: str | None = None
     signer_title: str | None = Field(None, description="signing capacity: TM. … / KT. CHỦ TỊCH …")
+    recipients: list[str] = Field(default_factory=list, description="Nơi nhận")
+    captions: list[str] = Field(
+        default_factory=list,
+        description="'kèm theo Quyết định số …' captions linking an attached plan or appendix",
+    )
     page_count: int | None = None
     sections: list[Section] = Field(default_factory=list)
     tasks: list[Task] = Field(default_factory=list)
+    targets: list[Target] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     error: str | None = None
     pipeline_version: str

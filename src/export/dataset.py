@@ -85,9 +85,50 @@ DOCUMENTS_SCHEMA = pa.schema(
         ("signer_title", pa.string()),
         ("page_count", pa.int32()),
         ("task_count", pa.int32()),
+        ("appendix_task_count", pa.int32()),
+        ("prose_task_count", pa.int32()),
         ("pipeline_version", pa.string()),
         ("error", pa.string()),
         ("warnings", STRINGS),
+        ("warning_count", pa.int32()),
+    ]
+)
+
+SECTIONS_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("section_id", pa.string()),
+        ("parent_id", pa.string()),
+        ("label", pa.string()),
+        ("title", pa.string()),
+        ("level", pa.int32()),
+        ("text", pa.string()),
+    ]
+)
+
+TARGETS_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("text", pa.string()),
+        ("comparator", pa.string()),
+        ("value", pa.float64()),
+        ("unit", pa.string()),
+        ("year", pa.int32()),
+        ("year_assumed", pa.bool_()),
+        ("section_path", STRINGS),
+        ("line", pa.int32()),
+    ]
+)
+
+CITATIONS_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("doc_type", pa.string()),
+        ("number", pa.string()),
+        ("date", pa.date32()),
+        ("issuer", pa.string()),
+        ("raw", pa.string()),
+        ("line", pa.int32()),
     ]
 )
 
@@ -211,9 +252,12 @@ def document_row(doc: Document) -> dict[str, Any]:
         "signer_title": doc.signer_title,
         "page_count": doc.page_count,
         "task_count": len(doc.tasks),
+        "appendix_task_count": sum(1 for t in doc.tasks if t.origin.value == "appendix"),
+        "prose_task_count": sum(1 for t in doc.tasks if t.origin.value == "prose"),
         "pipeline_version": doc.pipeline_version,
         "error": doc.error,
         "warnings": doc.warnings,
+        "warning_count": len(doc.warnings),
     }
 
 
@@ -256,6 +300,21 @@ def write_dataset(
     _write_parquet(tasks, TASKS_SCHEMA, out / "tasks.parquet")
     _write_parquet([document_row(d) for d in docs], DOCUMENTS_SCHEMA, out / "documents.parquet")
     _write_parquet(agencies, TASK_AGENCIES_SCHEMA, out / "task_agencies.parquet")
+    _write_parquet(
+        [{"doc_id": d.doc_id, **s.model_dump()} for d in docs for s in d.sections],
+        SECTIONS_SCHEMA,
+        out / "sections.parquet",
+    )
+    _write_parquet(
+        [{"doc_id": d.doc_id, **t.model_dump()} for d in docs for t in d.targets],
+        TARGETS_SCHEMA,
+        out / "targets.parquet",
+    )
+    _write_parquet(
+        [{"doc_id": d.doc_id, **c.model_dump()} for d in docs for c in d.citations],
+        CITATIONS_SCHEMA,
+        out / "citations.parquet",
+    )
     registry_rows = agency_table_rows(registry or [], docs)
     _write_parquet(registry_rows, AGENCIES_SCHEMA, out / "agencies.parquet")
 

@@ -103,4 +103,8 @@ def normalize_document(doc: Document) -> Document:
     unresolved = sorted({a.raw for t in tasks for a in t.agencies if a.canonical is None})
     if unresolved:
         warnings.append(f"agency mention(s) not in the registry: {'; '.join(unresolved)}")
-    return doc.model_copy(update={"tasks": tasks, "warnings": warnings})
+    targets = [
+        t.model_copy(update={"year": year}) if t.year is None and year is not None else t
+        for t in doc.targets
+    ]
+    return doc.model_copy(update={"tasks": tasks, "targets": targets, "warnings": warnings})

@@ -12,6 +12,7 @@ from vnplan.parse.header import parse_header
 from vnplan.parse.prose import prose_tasks
 from vnplan.parse.sections import build_sections
 from vnplan.parse.tables import parse_tables
+from vnplan.parse.targets import citations, targets
 from vnplan.textutil import fold
 
 __all__ = ["link_duplicates", "parse_document"]
@@ -63,9 +64,13 @@ def parse_document(raw: RawDocument, version: str) -> Document:
         title=header.title,
         signer=header.signer,
         signer_title=header.signer_title,
+        recipients=header.recipients,
+        captions=header.captions,
         page_count=raw.page_count,
         sections=tree.sections,
         tasks=tables.tasks + prose,
+        targets=targets(paragraphs, tree),
+        citations=citations(raw.blocks),
         warnings=warnings,
         pipeline_version=version,
     )

@@ -53,6 +53,8 @@ class Header:
     title: str | None = None
     signer: str | None = None
     signer_title: str | None = None
+    recipients: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -123,6 +125,20 @@ def _signature(
     return None, None, None
 
 
+def _recipients(paragraphs: list[Paragraph]) -> list[str]:
+    """The "Nơi nhận:" list of the first recipient block, bullets and trailing ';' dropped."""
+    for index, para in enumerate(paragraphs):
+        if fold_key(para.text).startswith("noi nhan"):
+            out = []
+            for later in paragraphs[index + 1 :]:
+                text = squash(later.text)
+                if not text.startswith(("-", "–", "+")):
+                    break
+                out.append(text.lstrip("-–+ ").rstrip(";.,"))
+            return out
+    return []
+
+
 def _title_after_type(paragraphs: list[Paragraph], type_index: int) -> str | None:
     for para in paragraphs[type_index + 1 : type_index + 4]:
         text = squash(para.text)
@@ -150,7 +166,23 @@ def parse_header(paragraphs: list[Paragraph]) -> Header:
     if type_index is not None:
         header.title = _title_after_type(paragraphs, type_index)
 
-    caption = next((m for p in paragraphs if (m := CAPTION.search(squash(p.text)))), None)
+    found = [m for p in paragraphs if (m := CAPTION.search(squash(p.text)))]
+    caption = found[0] if found else None
+    header.captions = list(dict.fromkeys(squash(m.group(0)) for m in found))
+    for m in found:  # "Ban hành kèm theo Quyết định số …": the attached plan points back
+        number = re.sub(r"\s+", "", m.group(2))
+        when = _date(m.group(3), m.group(4), m.group(5)) if m.group(3) else None
+        same_doc = header.doc_number and number.split("/")[0] == header.doc_number.split("/")[0]
+        if same_doc and number != header.doc_number:
+            header.warnings.append(
+                f"caption '{squash(m.group(0))}' numbers the document {number}, "
+                f"the header {header.doc_number}: both kept"
+            )
+        if same_doc and when and header.issued_date and when != header.issued_date:
+            header.warnings.append(
+                f"caption '{squash(m.group(0))}' dates the document {when}, "
+                f"the header {header.issued_date}: both kept"
+            )
     if header.doc_number is None and caption is not None:
         header.doc_number = re.sub(r"\s+", "", caption.group(2))
         header.warnings.append("document number taken from the appendix caption")
@@ -160,6 +192,7 @@ def parse_header(paragraphs: list[Paragraph]) -> Header:
         header.issued_date = _date(caption.group(3), caption.group(4), caption.group(5))
         header.warnings.append("issue date taken from the appendix caption")
 
+    header.recipients = _recipients(paragraphs)
     head, capacity, signer = _signature(paragraphs, vocab)
     header.signer, header.signer_title = signer, capacity
     header.issuer = _find_issuer(paragraphs, vocab["issuer_heads"])

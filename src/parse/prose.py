@@ -54,8 +54,12 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "support_only": re.compile(rf"^phoi\s+hop\s+(?:voi\s+)?(?P<lead>.+?)\s+(?=(?:{verbs})\b)"),
         # "Hoàn thành trong Quý IV/2023", "Thời gian: tháng 6/2024" — a time word must follow.
         "time": re.compile(
-            rf"(?:^|[.;(]\s*|\s)(?:{_alternation(v['sentences']['time_lead'])})\s*:?\s*"
-            r"(?P<phrase>(?:trong|truoc|vao|cham nhat|den|tu|quy|thang|nam|ngay|\d)[^.;()]{0,60}?\d{4})"
+            rf"(?:(?:^|[.;(]\s*|\s)(?:{_alternation(v['sentences']['time_lead'])})\s*:?\s*"
+            r"(?P<phrase>(?:trong|truoc|vao|cham nhat|den|tu|quy|thang|nam|ngay|\d)"
+            r"[^.;()]{0,60}?\d{4})"
+            # or a bare "… trước ngày 15/12/2025", "… trong Quý II/2025"
+            r"|\s(?P<bare>(?:truoc|trong|cham nhat(?: la)?)\s+(?:ngay|thang|quy|nam)\s"
+            r"[^.;()]{0,30}?\d{4}))"
         ),
     }
 
@@ -86,17 +90,20 @@ def _cut(text: str, folded_start: int) -> str:
 
 def _time_phrase(text: str) -> str | None:
     match = _patterns()["time"].search(fold(text))
-    return squash(text[match.start("phrase") : match.end("phrase")]) if match else None
+    if match is None:
+        return None
+    group = "phrase" if match.group("phrase") else "bare"
+    return squash(text[match.start(group) : match.end(group)])
 
 
-def _agency_heading(title: str) -> str | None:
+def _agency_heading(title: str, max_words: int = 15) -> str | None:
     """The agency an assignment heading names, or None when the title is not one."""
     v = vocabulary()
     text = squash(title).split(":")[0].strip()  # "X: ngoài việc … chỉ đạo:" names X
     for prefix in v["agency_heading_prefixes"]:
         if fold(text).startswith(fold(prefix) + " "):
             text = text[len(prefix) :].strip()
-    if not text or text.endswith(".") or len(text.split()) > 15 or re.search(r"\d", text):
+    if not text or text.endswith(".") or len(text.split()) > max_words or re.search(r"\d", text):
         return None
     if any(fold(text).startswith(fold(stop)) for stop in v["not_agency_headings"]):
         return None
@@ -132,7 +139,7 @@ def _labelled_blocks(
         match = pattern.match(fold(text))
         if match is not None:
             name = next(k for k, v in match.groupdict().items() if v)
-            value = _cut(text, match.end())
+            value = _cut(text, match.end()).rstrip(" .;")
             filled = current is not None and (
                 (name == "content" and current.content) or getattr(current, name, None)
             )
@@ -216,7 +223,8 @@ def _heading_tasks(tree: SectionTree, paragraphs: list[Paragraph], used: set[int
 
     def assignments(node: Node, heading: str | None) -> None:
         kids = children.get(node.section.section_id, [])
-        agency = _agency_heading(node.section.title) if node.section.label else None
+        # under "Tổ chức thực hiện" a heading may list several agencies: allow it to be longer
+        agency = _agency_heading(node.section.title, 30) if node.section.label else None
         if agency is not None:
             heading = agency
             if not kids and node.paragraphs:  # "3. Các sở, ban, ngành …" then a paragraph
@@ -224,7 +232,7 @@ def _heading_tasks(tree: SectionTree, paragraphs: list[Paragraph], used: set[int
                 add(node, *_roles_from_sentence(text, heading), text=text)
                 return
         for kid in kids:
-            if heading is not None and not children.get(kid.section.section_id):
+            if not children.get(kid.section.section_id):  # an item: a task, lead from its heading
                 add(kid, *_roles_from_sentence(_item_text(kid, paragraphs), heading))
             else:
                 assignments(kid, heading)
@@ -235,7 +243,7 @@ def _heading_tasks(tree: SectionTree, paragraphs: list[Paragraph], used: set[int
             assignments(node, None)
         elif _title_matches(title, v["task_headings"]):
             for leaf in leaves(node):
-                if leaf is not node and not any(i in used for i in leaf.paragraphs):
+                if leaf is not node and leaf.index not in used and not set(leaf.paragraphs) & used:
                     add(leaf, *_roles_from_sentence(_item_text(leaf, paragraphs), None))
         elif node.section.label and node.section.label not in "-–+•" and _agency_heading(title):
             assignments(node, None)  # an agency heading outside "Tổ chức thực hiện"

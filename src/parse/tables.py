@@ -189,9 +189,11 @@ def _rows(pieces: list[_Piece], warnings: list[str], skipped: list[str]) -> list
             after_break = first_data and piece_index > 0
             if not any(t.strip() for t in texts):
                 continue
-            first_data = False
+            # A repeated header and column-number row (PDF pages repeat both) are not data:
+            # the row after them is still the first one the page break may have cut.
             if _is_column_number_row(texts) or header_roles(row) == roles:
                 continue
+            first_data = False
             cells = _cell_map(texts, roles)
             number = squash(cells.get("number", ""))
             content = cells.get("content", "")

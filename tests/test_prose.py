@@ -1,0 +1,167 @@
+"""Sections, prose tasks, targets and citations, each shape pinned to a real example."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from vnplan.models import Document, Task
+from vnplan.pipeline import process_file
+
+from conftest import SAMPLES
+
+PROSE_PLAN = SAMPLES / "prose" / "045_ke_hoach_chuyen_doi_so.txt"
+
+
+@pytest.fixture(scope="module")
+def plan() -> Document:
+    return process_file(str(PROSE_PLAN))
+
+
+def prose(doc: Document) -> list[Task]:
+    return [t for t in doc.tasks if t.origin.value == "prose"]
+
+
+def at(doc: Document, line: int) -> Task:
+    return next(t for t in doc.tasks if t.provenance.line == line and t.origin.value == "prose")
+
+
+def test_section_tree_of_a_decision_with_its_plan(seed_docs: dict[str, Document]) -> None:
+    sections = seed_docs["001_d1ea71c28f9b4230"].sections
+    by_id = {s.section_id: s for s in sections}
+    # "**I. MỤC ĐÍCH, YÊU CẦU****1. Mục đích**" (001:63): two labels glued on one line
+    mục_đích = next(s for s in sections if s.title == "Mục đích")
+    assert (mục_đích.label, by_id[mục_đích.parent_id or ""].label) == ("1.", "I.")
+    # "## **4. Cải cách tổ chức bộ máy**" then "##### **4.2. Nội dung/nhiệm vụ**": levels by label
+    task_list = next(s for s in sections if s.label == "4.2.")
+    assert by_id[task_list.parent_id or ""].title == "Cải cách tổ chức bộ máy"
+    parts = [s.title for s in sections if s.level == 1]
+    assert parts[0] == "QUYẾT ĐỊNH" and "Nơi nhận:" in parts  # the decision, its recipients
+    assert parts.index("KẾ HOẠCH") < parts.index("PHỤ LỤC")  # then the plan and its appendix
+
+
+def test_footnotes_and_rules_are_not_section_text(seed_docs: dict[str, Document]) -> None:
+    sections = seed_docs["000_76046f262c6874d6"].sections
+    assert not any(s.label == "1" for s in sections)  # "<sup>1</sup> Quyết định số 06/…"
+    assert not any((s.text or "").startswith("---") for s in sections)
+
+
+def test_items_under_a_task_heading_are_tasks(seed_docs: dict[str, Document]) -> None:
+    doc = seed_docs["001_d1ea71c28f9b4230"]
+    task = next(t for t in prose(doc) if t.content.startswith("Tiếp tục sắp xếp tinh gọn"))
+    assert task.section_path[-1] == "4.2. Nội dung/nhiệm vụ"  # 001:164, names no agency
+    assert task.lead_agencies == []
+
+
+def test_organisation_part_assigns_work_per_agency(seed_docs: dict[str, Document]) -> None:
+    doc = seed_docs["000_76046f262c6874d6"]
+    first = at(doc, 236)  # "#### 1. Sở Nội vụ" then "a) Triển khai các nội dung …"
+    assert first.lead_agencies == ["Sở Nội vụ"] and first.support_agencies == []
+    joint = at(doc, 252)  # under "2. Sở Tài chính": "b) Phối hợp với Sở Nội vụ báo cáo …"
+    assert (joint.lead_agencies, joint.support_agencies) == (["Sở Nội vụ"], ["Sở Tài chính"])
+    sentence = next(t for t in prose(doc) if t.content.startswith("Công ty TNHH một thành viên"))
+    # "X chủ trì, phối hợp với Y xây dựng …" (000:273)
+    assert sentence.lead_agencies == ["Công ty TNHH MTV Cây xanh Hà Nội"]
+    assert sentence.support_agencies == ["Công ty TNHH MTV Công viên Thống Nhất"]
+
+
+def test_agency_heading_outside_the_organisation_part(seed_docs: dict[str, Document]) -> None:
+    doc = seed_docs["003_3a026ceb35acf91e"]
+    task = at(doc, 282)  # "d) Sở Tài chính" then "- Chủ trì, phối hợp các cơ quan có liên quan …"
+    assert task.lead_agencies == ["Sở Tài chính"]
+    assert task.support_agencies == ["Các cơ quan, đơn vị có liên quan"]
+
+
+def test_prose_restating_an_appendix_row_is_linked_not_silent(
+    seed_docs: dict[str, Document],
+) -> None:
+    doc = seed_docs["000_76046f262c6874d6"]
+    rows = {t.task_id: t for t in doc.tasks if t.origin.value == "appendix"}
+    task = next(
+        t for t in prose(doc) if t.content.startswith("Giao Văn phòng UBND Thành phố chủ trì")
+    )
+    assert task.duplicate_of in rows  # 000:65 restates appendix row 6 of 1.2.
+    assert rows[task.duplicate_of].provenance.line == 310
+    assert any("restate an appendix row" in w for w in doc.warnings)
+
+
+def test_labelled_blocks_in_any_order(plan: Document) -> None:
+    first = at(plan, 46)
+    assert first.content.startswith("Nâng cấp Trung tâm dữ liệu tỉnh")
+    assert first.lead_agencies == ["Sở Khoa học và Công nghệ"]
+    assert first.support_agencies == [
+        "Sở Tài chính",
+        "Sở Nội vụ",
+        "Ủy ban nhân dân các xã, phường, đặc khu",
+    ]
+    assert first.deadlines == [dt.date(2025, 9, 30)]
+    second = at(plan, 56)  # "Cơ quan chủ trì" first, the task text over two paragraphs
+    assert second.lead_agencies == ["Sở Nông nghiệp và Môi trường"]
+    assert second.content.endswith(
+        "Hoàn thiện việc số hóa hồ sơ địa chính của các xã, phường còn lại."
+    )
+    assert second.support_agencies == ["Văn phòng Ủy ban nhân dân tỉnh", "Công an tỉnh"]
+    assert second.deadlines == [dt.date(2025, 11, 30)]
+
+
+def test_plus_items_with_their_own_time_become_milestones(plan: Document) -> None:
+    task = at(plan, 68)
+    assert [m.deadlines for m in task.milestones] == [
+        [dt.date(2025, 6, 30)],
+        [dt.date(2025, 9, 30)],
+    ]
+    assert task.due_date == dt.date(2025, 12, 31)  # "Thời gian thực hiện: Năm 2025"
+
+
+def test_general_tasks_name_no_agency_and_still_count(plan: Document) -> None:
+    general = [t for t in prose(plan) if t.section_path[-1:] == ["II. NHIỆM VỤ, GIẢI PHÁP CHUNG"]]
+    assert len(general) == 3 and all(t.lead_agencies == [] for t in general)
+
+
+def test_a_time_inside_a_sentence_is_the_deadline(plan: Document) -> None:
+    assert at(plan, 86).deadlines == [dt.date(2025, 12, 15)]  # "… trước ngày 15/12/2025."
+
+
+def test_prose_plan_header_and_totals(plan: Document) -> None:
+    assert (plan.doc_number, plan.doc_type, plan.issuer) == (
+        "45/KH-UBND",
+        "Kế hoạch",
+        "Ủy ban nhân dân tỉnh Bắc Ninh",
+    )
+    assert plan.signer == "Nguyễn Văn Phong" and plan.issued_date == dt.date(2025, 2, 20)
+    assert len(prose(plan)) == 9 and plan.recipients[0] == "Bộ Khoa học và Công nghệ"
+
+
+def test_targets(plan: Document, seed_docs: dict[str, Document]) -> None:
+    got = [(t.comparator, t.value, t.unit, t.year) for t in plan.targets]
+    assert got == [
+        ("=", 100.0, "%", 2025),
+        (">=", 80.0, "%", 2025),
+        (">=", 30.0, "% decrease", 2025),  # "Giảm tối thiểu 30% … so với năm 2023"
+    ]
+    sipas = next(t for t in seed_docs["001_d1ea71c28f9b4230"].targets if "SIPAS" in t.text)
+    assert (sipas.comparator, sipas.value, sipas.unit, sipas.year) == (">=", 85.0, "%", 2024)
+    assert sipas.year_assumed  # no year in the sentence: the plan's year (title "năm 2024")
+
+
+def test_citations(seed_docs: dict[str, Document]) -> None:
+    cited = {(c.doc_type, c.number): c for c in seed_docs["000_76046f262c6874d6"].citations}
+    conclusion = cited["Kết luận", "1269-TB/TU"]
+    assert (conclusion.doc_type, conclusion.date, conclusion.issuer) == (
+        "Kết luận",
+        dt.date(2023, 8, 2),
+        "Ban Thường vụ Thành ủy",
+    )
+    assert cited["Nghị định", "158/2018/NĐ-CP"].issuer == "Chính phủ"
+    assert cited["Quyết định", "06/QĐ-TTg"].issuer == "Thủ tướng Chính phủ"
+    assert ("Thông báo", "1269-TB/TU") in cited  # the same text cited as a notice: kept apart
+
+
+def test_caption_that_disagrees_with_the_header_is_kept_and_warned(
+    seed_docs: dict[str, Document],
+) -> None:
+    doc = seed_docs["003_3a026ceb35acf91e"]
+    assert doc.issued_date == dt.date(2018, 12, 28)
+    assert any("2018-12-18" in w and "both kept" in w for w in doc.warnings)  # 003:59 says 18/12
+    assert "Kèm theo Kế hoạch số 7028 /KH-UBND ngày 28 tháng 12 năm 2018" in doc.captions

@@ -117,3 +117,53 @@ def compare(doc: Document, expected: dict[str, Any]) -> Agreement:
                     f"line {entry['line']} {name}: got {got[name]!r}, want {want!r}"
                 )
     return result
+
+
+# --------------------------------------------------------------------------- formats
+
+# What a task must keep whatever format it came in (issue 3's "field by field").
+FORMAT_FIELDS = (
+    "task_no",
+    "section_path",
+    "content",
+    "product",
+    "lead_agencies",
+    "support_agencies",
+    "deadline_raw",
+    "deadlines",
+    "recurring",
+)
+
+
+def _format_fields(task: Task) -> dict[str, Any]:
+    values: dict[str, Any] = {name: getattr(task, name) for name in FORMAT_FIELDS}
+    for name in ("content", "product", "deadline_raw"):  # line breaks are layout, not content
+        values[name] = " ".join(values[name].split()) if values[name] else None
+    values["milestones"] = [
+        (m.content, m.lead_agencies, m.support_agencies, m.deadlines) for m in task.milestones
+    ]
+    return values
+
+
+def agreement(want: Document, got: Document) -> tuple[int, list[str]]:
+    """(fields compared, mismatches) between two versions' tasks, in order, prose included."""
+    assert len(got.tasks) == len(want.tasks), (len(got.tasks), len(want.tasks))
+    compared, mismatches = 0, []
+    for index, (a, b) in enumerate(zip(want.tasks, got.tasks, strict=True)):
+        expected, actual = _format_fields(a), _format_fields(b)
+        for name, value in expected.items():
+            compared += 1
+            if actual[name] != value:
+                mismatches.append(f"task {index} ({a.task_no}) {name}: {actual[name]!r}")
+    return compared, mismatches
+
+
+def assert_agrees(want: Document, got: Document) -> None:
+    """`got` (another format of the same plan) has `want`'s tasks, field by field, and header."""
+    assert got.status == "ok", got.error
+    assert len(appendix(got)) == len(appendix(want))
+    compared, mismatches = agreement(want, got)
+    # Issue 3 asks for ≥ 99 % of fields; the samples reach 100 %, so a mismatch is a regression.
+    assert mismatches == [], f"{1 - len(mismatches) / compared:.1%} of fields agree: {mismatches}"
+    header = ("doc_number", "doc_type", "issuer", "issued_date", "signer")
+    assert [getattr(got, f) for f in header] == [getattr(want, f) for f in header]

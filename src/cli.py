@@ -6,12 +6,15 @@ import argparse
 import json
 import signal
 import sys
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
-from vnplan import __version__, evaluate
-from vnplan.export import write_dataset
-from vnplan.models import DocumentStatus
-from vnplan.normalize import registry_records
+from tqdm import tqdm
+
+from vnplan import __version__, batch, dictionary, evaluate, query, report
+from vnplan.batch import Limits
+from vnplan.models import Document, DocumentStatus
 from vnplan.pipeline import discover, process_file
 from vnplan.schemas import write_schemas
 
@@ -21,36 +24,82 @@ EPILOG = """examples:
   vnplan agencies out --unresolved         mentions the agency registry lacks
   vnplan schema --out schemas              regenerate the JSON Schemas
 
-The output folder holds tasks.parquet, documents.parquet, task_agencies.parquet and
-json/<doc_id>.json. A file that cannot be read is a 'failed' row in documents.parquet;
-the exit code is 1 when any file failed, 0 otherwise.
+The output folder holds the tables (tasks.parquet, documents.parquet, …, each a folder
+partitioned by issued year), json/<doc_id>.json, dataset.json and runs/<time>.json.
+A file that cannot be read is a 'failed' row in documents.parquet. Exit codes: 0 all
+files ok, 1 some files failed, 2 the run itself failed.
 """
 
 
 def _run(args: argparse.Namespace) -> int:
+    """Exit codes for schedulers: 0 all files ok, 1 some files failed, 2 the run itself failed."""
     out = Path(args.out)
-    files = list(discover(args.paths, exclude=out))
+    files = list(discover(args.paths, out, args.include or (), args.exclude or ()))
     if not files:
-        print(f"vnplan: no document files found in {' '.join(args.paths)}", file=sys.stderr)
+        _log(args, "error", message=f"no document files found in {' '.join(args.paths)}")
         return 2
-    documents = []
-    for index, path in enumerate(files, start=1):
-        doc = process_file(path)
-        documents.append(doc)
-        detail = doc.error if doc.status is DocumentStatus.FAILED else f"{len(doc.tasks)} tasks"
-        print(f"[{index}/{len(files)}] {path}: {doc.status.value}, {detail}", file=sys.stderr)
-        if not args.quiet:
-            for warning in doc.warnings:
-                print(f"    warning: {warning}", file=sys.stderr)
-    counts = write_dataset(documents, out, registry=registry_records())
-    failed = sum(1 for d in documents if d.status is DocumentStatus.FAILED)
-    partial = sum(1 for d in documents if d.status is DocumentStatus.PARTIAL)
-    print(
-        f"vnplan: {len(documents)} files, {counts['tasks']} tasks, {failed} failed, "
-        f"{partial} partial -> {out}",
-        file=sys.stderr,
+    limits = Limits(
+        timeout=args.timeout,
+        max_bytes=int(args.max_mb * 1024 * 1024),
+        max_pages=args.max_pages,
+        max_memory_mb=args.max_memory_mb,
     )
-    return 1 if failed else 0
+    quiet_bar = not sys.stderr.isatty() or args.log_json
+    bar = tqdm(total=len(files), unit="file", disable=quiet_bar, file=sys.stderr, desc="vnplan")
+
+    def done(doc: Document) -> None:
+        bar.update(1)
+        detail = doc.error if doc.status is DocumentStatus.FAILED else f"{len(doc.tasks)} tasks"
+        if args.log_json:
+            _log(
+                args,
+                "file",
+                path=doc.source_path,
+                status=doc.status.value,
+                tasks=len(doc.tasks),
+                error=doc.error,
+                warnings=len(doc.warnings),
+            )
+        elif quiet_bar:
+            print(f"{doc.source_path}: {doc.status.value}, {detail}", file=sys.stderr)
+            if not args.quiet:
+                for warning in doc.warnings:
+                    print(f"    warning: {warning}", file=sys.stderr)
+
+    try:
+        summary = batch.run(
+            files,
+            out,
+            workers=args.workers,
+            engine=args.engine,
+            scheduler=args.scheduler,
+            full=args.full,
+            limits=limits,
+            on_done=done,
+        )
+    except Exception as exc:  # the run itself failed (disk full, scheduler gone): exit 2
+        bar.close()
+        _log(args, "error", message=f"run failed: {type(exc).__name__}: {exc}")
+        return 2
+    bar.update(summary.reused)
+    bar.close()
+    message = (
+        f"{summary.files} files ({summary.processed} processed, {summary.reused} unchanged, "
+        f"{summary.removed} removed), {summary.tasks} tasks, {summary.failed} failed, "
+        f"{summary.partial} partial, {summary.seconds:g} s -> {out}"
+    )
+    fields = {k: v for k, v in asdict(summary).items() if k != "failures"}
+    _log(args, "summary", message=message, **fields)
+    return 1 if summary.failed else 0
+
+
+def _log(args: argparse.Namespace, event: str, message: str | None = None, **fields: Any) -> None:
+    """A progress line on stderr: plain text, or one JSON object per line with --log-json."""
+    if getattr(args, "log_json", False):
+        record = {"event": event, **({"message": message} if message else {}), **fields}
+        print(json.dumps(record, ensure_ascii=False, default=str), file=sys.stderr)
+    elif message:
+        print(f"vnplan: {message}", file=sys.stderr)
 
 
 def _agencies(args: argparse.Namespace) -> int:
@@ -135,10 +184,71 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run",
         help="process files or folders into a dataset",
-        description="Process files or folders (recursively) into a dataset folder.",
+        description="Process files or folders (recursively) into a dataset folder, in parallel. "
+        "A rerun processes only new and changed files and drops the records of deleted ones.",
     )
     run.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of plans")
     run.add_argument("--out", required=True, metavar="DIR", help="output dataset folder")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes (default: all cores)",
+    )
+    run.add_argument("--full", action="store_true", help="reprocess every file, changed or not")
+    run.add_argument(
+        "--include",
+        action="append",
+        metavar="GLOB",
+        help="in folders, only files matching (e.g. '*.pdf'); repeatable",
+    )
+    run.add_argument(
+        "--exclude",
+        action="append",
+        metavar="GLOB",
+        help="in folders, skip files matching (e.g. 'drafts/*'); repeatable",
+    )
+    run.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes (default) or a Dask cluster",
+    )
+    run.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
+    )
+    run.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="time limit per file (default 300)",
+    )
+    run.add_argument(
+        "--max-pages",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="fail files with more pages (default 2000)",
+    )
+    run.add_argument(
+        "--max-mb",
+        type=float,
+        default=200.0,
+        metavar="MB",
+        help="fail files larger than this (default 200)",
+    )
+    run.add_argument(
+        "--max-memory-mb",
+        type=int,
+        default=0,
+        metavar="MB",
+        help="address-space ceiling per worker (default: none)",
+    )
+    run.add_argument("--log-json", action="store_true", help="one JSON object per line on stderr")
     run.add_argument("-q", "--quiet", action="store_true", help="do not print per-file warnings")
     run.set_defaults(func=_run)
 
@@ -177,6 +287,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("--out", default="schemas", metavar="DIR", help="folder (default: schemas)")
     schema.set_defaults(func=_schema)
+
+    query.add_parser(sub)  # issue 7: the analysts' commands live beside their code
+    report.add_parser(sub)
+    dictionary.add_parser(sub)
     return parser
 
 

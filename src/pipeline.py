@@ -21,7 +21,8 @@ from vnplan.parse import parse_document
 DOCUMENT_SUFFIXES = {".txt", ".pdf", ".docx", ".doc", ".rtf", ".odt", ".html", ".htm"}
 
 
-def _failed(path: str, error: str) -> Document:
+def failed_document(path: str, error: str) -> Document:
+    """The record of a file that could not be read: a `failed` row naming the fault."""
     try:
         data = Path(path).read_bytes()
     except OSError:
@@ -42,34 +43,56 @@ def process_file(path: str) -> Document:
         raw = load(path)
         return normalize_document(parse_document(raw, __version__))
     except IngestError as exc:
-        return _failed(path, str(exc))
+        return failed_document(path, str(exc))
     except Exception as exc:  # a bug must not lose the batch; the row says what happened
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        return _failed(
+        return failed_document(
             path,
             f"{path}: internal error {type(exc).__name__}: {exc} "
             f"(at {Path(where.filename).name}:{where.lineno})",
         )
 
 
-def discover(paths: Iterable[str], exclude: Path | None = None) -> Iterator[str]:
-    """Files named, and document files found (recursively, sorted) in folders named."""
+def discover(
+    paths: Iterable[str],
+    exclude: Path | None = None,
+    include_globs: Iterable[str] = (),
+    exclude_globs: Iterable[str] = (),
+) -> Iterator[str]:
+    """Files named, and document files found (recursively, sorted) in folders named.
+
+    In folders, `include_globs` (default: every document suffix) and `exclude_globs` match
+    paths relative to the folder ("**/2023/*.pdf", "drafts/**"); hidden folders and the
+    output folder are skipped. A file named explicitly is always taken, missing or not: it
+    becomes a failed row rather than a crash.
+    """
+    includes, excludes = list(include_globs), list(exclude_globs)
     seen: set[str] = set()
     for given in paths:
         p = Path(given)
         if p.is_dir():
-            found = sorted(
-                f
-                for f in p.rglob("*")
-                if f.is_file()
-                and f.suffix.lower() in DOCUMENT_SUFFIXES
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
-                and not (exclude is not None and exclude.resolve() in f.resolve().parents)
-            )
-            candidates = [str(f) for f in found]
+            candidates = [
+                str(f) for f in sorted(p.rglob("*")) if _wanted(f, p, exclude, includes, excludes)
+            ]
         else:
-            candidates = [given]  # missing files too: they become failed rows, not crashes
+            candidates = [given]
         for c in candidates:
             if c not in seen:
                 seen.add(c)
                 yield c
+
+
+def _wanted(
+    f: Path, root: Path, out: Path | None, includes: list[str], excludes: list[str]
+) -> bool:
+    relative = f.relative_to(root)
+    if not f.is_file() or any(part.startswith(".") for part in relative.parts):
+        return False
+    if out is not None and out.resolve() in f.resolve().parents:
+        return False
+    if includes:
+        if not any(relative.match(g) or f.match(g) for g in includes):
+            return False
+    elif f.suffix.lower() not in DOCUMENT_SUFFIXES:
+        return False
+    return not any(relative.match(g) or f.match(g) for g in excludes)

@@ -1,5 +1,31 @@
-"""Stage 4 — export: the dataset on disk (Parquet tables and per-document JSON)."""
+"""Stage 4 — export: the dataset on disk (partitioned Parquet tables, per-document JSON)."""
 
-from vnplan.export.dataset import write_dataset
+from vnplan.export.dataset import (
+    PARTITION_KEY,
+    SCHEMA_VERSION,
+    document_json,
+    migrate_layout,
+    partition_of,
+    remove_partition,
+    write_agencies,
+    write_atomic,
+    write_dataset,
+    write_dataset_info,
+    write_document_json,
+    write_partition,
+)
 
-__all__ = ["write_dataset"]
+__all__ = [
+    "PARTITION_KEY",
+    "SCHEMA_VERSION",
+    "document_json",
+    "migrate_layout",
+    "partition_of",
+    "remove_partition",
+    "write_agencies",
+    "write_atomic",
+    "write_dataset",
+    "write_dataset_info",
+    "write_document_json",
+    "write_partition",
+]

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from vnplan.models import AgencyRecord, AgencyRole, Document, Task
@@ -161,29 +161,31 @@ AGENCIES_SCHEMA = pa.schema(
 )
 
 
-def agency_table_rows(registry: list[AgencyRecord], docs: list[Document]) -> list[dict[str, Any]]:
-    """The registry entries the dataset uses, with how often; successors of used ones too."""
-    mentions: dict[str, int] = {}
+def agency_table_rows(registry: list[AgencyRecord], mentions: pa.Table) -> list[dict[str, Any]]:
+    """The registry entries the dataset uses, with how often; successors of used ones too.
+
+    `mentions` is the task_agencies table (task_id, canonical_name), read back from disk so
+    that an incremental run need not load every document.
+    """
+    counts: dict[str, int] = {}
     tasks: dict[str, set[str]] = {}
-    for doc in docs:
-        for task in doc.tasks:
-            for mention in task.agencies:
-                if mention.canonical:
-                    mentions[mention.canonical] = mentions.get(mention.canonical, 0) + 1
-                    tasks.setdefault(mention.canonical, set()).add(task.task_id)
-            for milestone in task.milestones:
-                for name in milestone.lead_agencies + milestone.support_agencies:
-                    tasks.setdefault(name, set()).add(task.task_id)
+    for task_id, name in zip(
+        mentions.column("task_id").to_pylist(),
+        mentions.column("canonical_name").to_pylist(),
+        strict=True,
+    ):
+        if name:
+            counts[name] = counts.get(name, 0) + 1
+            tasks.setdefault(name, set()).add(task_id)
     by_name = {r.canonical_name: r for r in registry}
     used = [name for name in by_name if name in tasks]
-    successors = [by_name[n].successor for n in used if by_name[n].successor in by_name]
+    successors = {by_name[n].successor for n in used if by_name[n].successor in by_name}
     rows = []
     for name in sorted(set(used) | {s for s in successors if s}):
-        record = by_name[name]
         rows.append(
             {
-                **record.model_dump(),
-                "mention_count": mentions.get(name, 0),
+                **by_name[name].model_dump(),
+                "mention_count": counts.get(name, 0),
                 "task_count": len(tasks.get(name, ())),
             }
         )
@@ -278,62 +280,153 @@ def agency_rows(task: Task) -> list[dict[str, Any]]:
     ]
 
 
+SCHEMA_VERSION = 2  # bump when a column changes meaning or type; README has the notes
+PARTITION_KEY = "issued_year"
+DEFAULT_PARTITION = "0"  # documents with no known date (and failed files): issued_year=0
+PART_FILE = "part-0.parquet"
+
+
+def partition_of(doc: Document) -> str:
+    """The partition a document's rows go to: the year it was issued."""
+    return str(doc.issued_date.year) if doc.issued_date else DEFAULT_PARTITION
+
+
+def document_tables(doc: Document) -> dict[str, list[dict[str, Any]]]:
+    """Every row one document contributes, per partitioned table."""
+    return {
+        "documents": [document_row(doc)],
+        "tasks": [task_row(doc, t) for t in doc.tasks],
+        "task_agencies": [row for t in doc.tasks for row in agency_rows(t)],
+        "sections": [{"doc_id": doc.doc_id, **s.model_dump()} for s in doc.sections],
+        "targets": [{"doc_id": doc.doc_id, **t.model_dump()} for t in doc.targets],
+        "citations": [{"doc_id": doc.doc_id, **c.model_dump()} for c in doc.citations],
+    }
+
+
+PARTITIONED: dict[str, pa.Schema] = {
+    "documents": DOCUMENTS_SCHEMA,
+    "tasks": TASKS_SCHEMA,
+    "task_agencies": TASK_AGENCIES_SCHEMA,
+    "sections": SECTIONS_SCHEMA,
+    "targets": TARGETS_SCHEMA,
+    "citations": CITATIONS_SCHEMA,
+}
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file so that a reader sees the old one or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
 def _write_parquet(rows: list[dict[str, Any]], schema: pa.Schema, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pylist(rows, schema=schema)
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")  # dot files: readers skip them
     pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)  # a reader never sees half a file
+    os.replace(tmp, path)
+
+
+def partition_dir(out: Path, table: str, partition: str) -> Path:
+    return out / f"{table}.parquet" / f"{PARTITION_KEY}={partition}"
+
+
+def migrate_layout(out: Path) -> None:
+    """Remove single-file tables of schema version 1 (0.1.0): tables are folders now."""
+    for name in PARTITIONED:
+        path = out / f"{name}.parquet"
+        if path.is_file():
+            path.unlink()
+
+
+def write_partition(out: Path, partition: str, docs: Iterable[Document]) -> dict[str, int]:
+    """(Re)write every table's part of one partition; returns row counts per table."""
+    ordered = sorted(docs, key=lambda d: (d.source_path, d.doc_id))
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in PARTITIONED}
+    for doc in ordered:
+        for name, part in document_tables(doc).items():
+            rows[name].extend(part)
+    for name, schema in PARTITIONED.items():
+        _write_parquet(rows[name], schema, partition_dir(out, name, partition) / PART_FILE)
+    return {name: len(r) for name, r in rows.items()}
+
+
+def remove_partition(out: Path, partition: str) -> None:
+    for name in PARTITIONED:
+        shutil.rmtree(partition_dir(out, name, partition), ignore_errors=True)
+
+
+def write_agencies(out: Path, registry: list[AgencyRecord]) -> int:
+    """agencies.parquet from the registry and the task_agencies table on disk."""
+    source = out / "task_agencies.parquet"
+    if source.exists():
+        mentions = ds.dataset(str(source), format="parquet", partitioning="hive").to_table(
+            columns=["task_id", "canonical_name"]
+        )
+    else:
+        empty = pa.array([], pa.string())
+        mentions = pa.table({"task_id": empty, "canonical_name": empty})
+    rows = agency_table_rows(registry, mentions)
+    _write_parquet(rows, AGENCIES_SCHEMA, out / "agencies.parquet")
+    return len(rows)
+
+
+def document_json(doc: Document) -> bytes:
+    return (json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n").encode()
+
+
+def write_document_json(out: Path, doc: Document) -> None:
+    write_atomic(out / "json" / f"{doc.doc_id}.json", document_json(doc))
+
+
+def write_dataset_info(
+    out: Path, version: str, counts: dict[str, int], partitions: list[str]
+) -> None:
+    """dataset.json, written last: what a complete dataset holds (no timestamps: reruns match)."""
+    info = {
+        "schema_version": SCHEMA_VERSION,
+        "pipeline_version": version,
+        "partition_key": PARTITION_KEY,
+        "partitions": sorted(partitions),
+        "tables": dict(sorted(counts.items())),
+    }
+    write_atomic(out / "dataset.json", (json.dumps(info, indent=1) + "\n").encode())
 
 
 def write_dataset(
     documents: Iterable[Document], out: Path, registry: list[AgencyRecord] | None = None
 ) -> dict[str, int]:
-    """Write every table of the dataset under `out`; returns row counts per table.
+    """Write the whole dataset for `documents` under `out`; returns row counts per table.
 
-    `registry` is the agency registry the documents were resolved against; the entries they
-    use go to agencies.parquet.
+    Tables are hive-partitioned by issued year (`tasks.parquet/issued_year=2023/part-0.parquet`);
+    partitions and JSON files of documents no longer present are removed. Incremental runs use
+    the pieces below directly (vnplan.batch).
     """
     docs = sorted(documents, key=lambda d: (d.source_path, d.doc_id))
     out.mkdir(parents=True, exist_ok=True)
-    tasks = [task_row(d, t) for d in docs for t in d.tasks]
-    agencies = [row for d in docs for t in d.tasks for row in agency_rows(t)]
-    _write_parquet(tasks, TASKS_SCHEMA, out / "tasks.parquet")
-    _write_parquet([document_row(d) for d in docs], DOCUMENTS_SCHEMA, out / "documents.parquet")
-    _write_parquet(agencies, TASK_AGENCIES_SCHEMA, out / "task_agencies.parquet")
-    _write_parquet(
-        [{"doc_id": d.doc_id, **s.model_dump()} for d in docs for s in d.sections],
-        SECTIONS_SCHEMA,
-        out / "sections.parquet",
-    )
-    _write_parquet(
-        [{"doc_id": d.doc_id, **t.model_dump()} for d in docs for t in d.targets],
-        TARGETS_SCHEMA,
-        out / "targets.parquet",
-    )
-    _write_parquet(
-        [{"doc_id": d.doc_id, **c.model_dump()} for d in docs for c in d.citations],
-        CITATIONS_SCHEMA,
-        out / "citations.parquet",
-    )
-    registry_rows = agency_table_rows(registry or [], docs)
-    _write_parquet(registry_rows, AGENCIES_SCHEMA, out / "agencies.parquet")
-
-    staging = Path(tempfile.mkdtemp(prefix=".json-", dir=out))
-    staging.chmod(0o755)
+    migrate_layout(out)
+    by_partition: dict[str, list[Document]] = {}
     for doc in docs:
-        text = json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=1)
-        (staging / f"{doc.doc_id}.json").write_text(text + "\n", encoding="utf-8")
-    target = out / "json"
-    if target.exists():
-        old = out / f".json-old-{os.getpid()}"
-        os.replace(target, old)
-        os.replace(staging, target)
-        shutil.rmtree(old)
-    else:
-        os.replace(staging, target)
-    return {
-        "documents": len(docs),
-        "tasks": len(tasks),
-        "task_agencies": len(agencies),
-        "agencies": len(registry_rows),
-    }
+        by_partition.setdefault(partition_of(doc), []).append(doc)
+    if not by_partition:
+        by_partition[DEFAULT_PARTITION] = []  # an empty dataset still has readable tables
+    counts: dict[str, int] = dict.fromkeys(PARTITIONED, 0)
+    for partition, members in sorted(by_partition.items()):
+        for name, n in write_partition(out, partition, members).items():
+            counts[name] += n
+    for table in PARTITIONED:
+        for stale in (out / f"{table}.parquet").glob(f"{PARTITION_KEY}=*"):
+            if stale.name.split("=", 1)[1] not in by_partition:
+                shutil.rmtree(stale)
+    keep = {f"{d.doc_id}.json" for d in docs}
+    for doc in docs:
+        write_document_json(out, doc)
+    for old in (out / "json").glob("*.json"):
+        if old.name not in keep:
+            old.unlink()
+    counts["agencies"] = write_agencies(out, registry or [])
+    version = docs[0].pipeline_version if docs else ""
+    write_dataset_info(out, version, counts, list(by_partition))
+    return counts

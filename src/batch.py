@@ -1,0 +1,456 @@
+"""Batch runs: parallel, incremental, crash-safe, on local processes or a Dask cluster.
+
+State lives in `OUT/.vnplan/`:
+- `state/<key>.json` — one finished document per source path (the normalized Document), written
+  atomically as soon as its worker returns. It is the truth: a killed run loses at most the
+  files in flight, and the next run finds every finished one again by content hash.
+- `manifest.json` — an index: per source path its hash, size, mtime, doc_id, partition and
+  pipeline version, and per partition a fingerprint of its documents. A file whose size and
+  mtime are unchanged is not read again; a partition whose fingerprint is unchanged is not
+  rewritten, so an unchanged rerun writes nothing.
+
+The dataset is then brought up to date partition by partition (vnplan.export).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import os
+import resource
+import signal
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vnplan import __version__
+from vnplan.export import (
+    SCHEMA_VERSION,
+    document_json,
+    migrate_layout,
+    partition_of,
+    remove_partition,
+    write_agencies,
+    write_atomic,
+    write_dataset_info,
+    write_partition,
+)
+from vnplan.models import Document, DocumentStatus
+from vnplan.normalize import registry_records
+from vnplan.pipeline import failed_document, process_file
+
+STATE_DIR = ".vnplan"
+MANIFEST_FLUSH_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Guards that keep one pathological file from stalling or sinking the night."""
+
+    timeout: float = 300.0  # seconds per file (local engine)
+    max_bytes: int = 200 * 1024 * 1024
+    max_pages: int = 2000
+    max_memory_mb: int = 0  # per worker address space; 0 = no limit
+
+
+@dataclass
+class FileEntry:
+    sha256: str
+    size: int
+    mtime_ns: int
+    doc_id: str
+    partition: str
+    version: str
+    status: str
+    tasks: int
+
+
+@dataclass
+class RunSummary:
+    started: str
+    files: int = 0
+    processed: int = 0
+    reused: int = 0
+    removed: int = 0
+    failed: int = 0
+    partial: int = 0
+    tasks: int = 0
+    partitions_written: int = 0
+    seconds: float = 0.0
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+
+def _key(path: str) -> str:
+    return hashlib.sha1(path.encode()).hexdigest()[:20]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class _Timeout(BaseException):  # not an Exception: the pipeline must not catch it
+    pass
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _Timeout
+
+
+def _init_worker(limits: Limits) -> None:
+    """Each worker process: a memory ceiling, and Ctrl-C left to the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if limits.max_memory_mb:
+        ceiling = limits.max_memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+
+
+def work(path: str, limits: Limits) -> tuple[str, bytes]:
+    """Process one file inside a worker; returns (path, Document JSON). Never raises."""
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        size = 0
+    if size > limits.max_bytes:
+        doc = failed_document(path, f"{path}: {size} bytes exceeds the limit of {limits.max_bytes}")
+        return path, document_json(doc)
+    use_alarm = limits.timeout > 0 and hasattr(signal, "setitimer")
+    if use_alarm:
+        signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, limits.timeout)
+    try:
+        doc = process_file(path)
+    except _Timeout:
+        doc = failed_document(path, f"{path}: exceeded the time limit of {limits.timeout:g} s")
+    except MemoryError:
+        doc = failed_document(
+            path, f"{path}: exceeded the memory limit of {limits.max_memory_mb} MB"
+        )
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    if doc.page_count and doc.page_count > limits.max_pages:
+        doc = failed_document(
+            path, f"{path}: {doc.page_count} pages exceeds the limit of {limits.max_pages}"
+        )
+    return path, document_json(doc)
+
+
+Worker = Callable[[str, Limits], tuple[str, bytes]]
+
+
+class Batch:
+    """One run over a set of files into one dataset folder."""
+
+    def __init__(self, out: Path, limits: Limits | None = None, full: bool = False) -> None:
+        self.out = out
+        self.limits = limits or Limits()
+        self.full = full
+        self.state = out / STATE_DIR / "state"
+        self.manifest_path = out / STATE_DIR / "manifest.json"
+        self.state.mkdir(parents=True, exist_ok=True)
+        manifest = self._load_manifest()
+        self.files: dict[str, FileEntry] = {
+            p: FileEntry(**e) for p, e in manifest.get("files", {}).items()
+        }
+        self.partitions: dict[str, str] = manifest.get("partitions", {})
+        self._flushed = time.monotonic()
+        self._clean_temporaries()
+
+    # ----------------------------------------------------------------- manifest and state
+
+    def _load_manifest(self) -> dict[str, Any]:
+        try:
+            data: dict[str, Any] = json.loads(self.manifest_path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        same = data.get("version") == __version__ and data.get("schema_version") == SCHEMA_VERSION
+        return data if same else {}
+
+    def save_manifest(self) -> None:
+        data = {
+            "version": __version__,
+            "schema_version": SCHEMA_VERSION,
+            "files": {p: asdict(e) for p, e in sorted(self.files.items())},
+            "partitions": dict(sorted(self.partitions.items())),
+        }
+        write_atomic(self.manifest_path, (json.dumps(data, indent=1) + "\n").encode())
+        self._flushed = time.monotonic()
+
+    def _clean_temporaries(self) -> None:
+        """Half-written files of a killed run: dot-prefixed, never read, removed here."""
+        for tmp in self.out.rglob(".*.tmp-*"):
+            tmp.unlink(missing_ok=True)
+
+    def _state_path(self, path: str) -> Path:
+        return self.state / f"{_key(path)}.json"
+
+    def load_document(self, path: str) -> Document:
+        return Document.model_validate_json(self._state_path(path).read_bytes())
+
+    def _stored_doc_id(self, path: str) -> tuple[str | None, str | None]:
+        """(doc_id, pipeline_version) of the finished document for `path`, if any."""
+        try:
+            data = json.loads(self._state_path(path).read_bytes())
+        except (OSError, ValueError):
+            return None, None
+        return data.get("doc_id"), data.get("pipeline_version")
+
+    # ----------------------------------------------------------------- what needs work
+
+    def plan(self, paths: list[str]) -> tuple[list[str], list[str], list[str]]:
+        """(to process, unchanged, removed) source paths."""
+        todo, unchanged = [], []
+        for path in paths:
+            entry = self.files.get(path)
+            try:
+                info = os.stat(path)
+            except OSError:
+                todo.append(path)  # missing or unreadable: the worker records why
+                continue
+            if self.full or entry is None or entry.version != __version__:
+                pass
+            elif (
+                entry.size == info.st_size
+                and entry.mtime_ns == info.st_mtime_ns
+                and self._state_path(path).exists()
+            ):
+                unchanged.append(path)
+                continue
+            if Path(path).is_file() and not self.full:
+                sha = _sha256(Path(path))
+                doc_id, version = self._stored_doc_id(path)
+                if doc_id == sha[:16] and version == __version__:
+                    # finished before (maybe by a killed run) and not changed since
+                    document = self.load_document(path)
+                    self._record(path, document, sha)
+                    unchanged.append(path)
+                    continue
+            todo.append(path)
+        current = set(paths)
+        removed = [p for p in self.files if p not in current]
+        return todo, unchanged, removed
+
+    def _record(self, path: str, doc: Document, sha: str | None = None) -> None:
+        try:
+            info = os.stat(path)
+            size, mtime = info.st_size, info.st_mtime_ns
+        except OSError:
+            size, mtime = 0, 0
+        if sha is None:
+            sha = (
+                _sha256(Path(path))
+                if Path(path).is_file()
+                else hashlib.sha256(path.encode()).hexdigest()
+            )
+        self.files[path] = FileEntry(
+            sha256=sha,
+            size=size,
+            mtime_ns=mtime,
+            doc_id=doc.doc_id,
+            partition=partition_of(doc),
+            version=doc.pipeline_version,
+            status=doc.status.value,
+            tasks=len(doc.tasks),
+        )
+
+    def finish(self, path: str, payload: bytes) -> Document:
+        """A worker's result: stored at once, then indexed."""
+        write_atomic(self._state_path(path), payload)
+        doc = Document.model_validate_json(payload)
+        self._record(path, doc)
+        if time.monotonic() - self._flushed > MANIFEST_FLUSH_SECONDS:
+            self.save_manifest()
+        return doc
+
+    def forget(self, path: str) -> None:
+        self.files.pop(path, None)
+        self._state_path(path).unlink(missing_ok=True)
+
+    # ----------------------------------------------------------------- the dataset
+
+    def _fingerprints(self) -> dict[str, list[str]]:
+        members: dict[str, list[str]] = {}
+        for path in [p for p in self.files if not self._state_path(p).exists()]:
+            del self.files[path]  # its state was lost: the next run processes it again
+        for path, entry in self.files.items():
+            members.setdefault(entry.partition, []).append(path)
+        return members
+
+    def export(self) -> int:
+        """Bring every changed partition, the JSON files and agencies.parquet up to date."""
+        migrate_layout(self.out)
+        members = self._fingerprints()
+        written = 0
+        for partition, paths in sorted(members.items()):
+            lines = sorted(f"{p}\t{self.files[p].sha256}\t{self.files[p].version}" for p in paths)
+            fingerprint = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+            exists = (self.out / "tasks.parquet" / f"issued_year={partition}").is_dir()
+            if self.partitions.get(partition) == fingerprint and exists:
+                continue
+            docs = [self.load_document(p) for p in paths]
+            write_partition(self.out, partition, docs)
+            self.partitions[partition] = fingerprint
+            self.save_manifest()  # a crash after this point does not redo this partition
+            written += 1
+        for partition in [p for p in self.partitions if p not in members]:
+            remove_partition(self.out, partition)
+            del self.partitions[partition]
+            written += 1
+        if written or not (self.out / "dataset.json").exists():
+            self._write_json_files()
+            counts = self._counts()
+            counts["agencies"] = write_agencies(self.out, registry_records())
+            write_dataset_info(self.out, __version__, counts, list(self.partitions))
+        self.save_manifest()
+        return written
+
+    def _write_json_files(self) -> None:
+        """json/<doc_id>.json for every document (the first source path when bytes repeat)."""
+        folder = self.out / "json"
+        folder.mkdir(parents=True, exist_ok=True)
+        wanted: dict[str, str] = {}
+        for path in sorted(self.files):
+            wanted.setdefault(self.files[path].doc_id, path)
+        for doc_id, path in wanted.items():
+            target = folder / f"{doc_id}.json"
+            source = self._state_path(path)
+            if not target.exists() or target.read_bytes() != source.read_bytes():
+                write_atomic(target, source.read_bytes())
+        for old in folder.glob("*.json"):
+            if old.stem not in wanted:
+                old.unlink()
+
+    def _counts(self) -> dict[str, int]:
+        import pyarrow.parquet as pq
+
+        counts: dict[str, int] = {}
+        for table in ("documents", "tasks", "task_agencies", "sections", "targets", "citations"):
+            files = sorted((self.out / f"{table}.parquet").glob("*/part-0.parquet"))
+            counts[table] = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+        return counts
+
+
+# --------------------------------------------------------------------------- engines
+
+
+def _run_local(
+    todo: list[str], batch: Batch, workers: int, worker: Worker, on_done: Callable[[Document], None]
+) -> None:
+    """Process pool; a worker that dies takes down only its file (retried alone to find it)."""
+    pending = list(todo)
+    suspects: list[str] = []
+    while pending or suspects:
+        if suspects:  # after a crash: one at a time, so the culprit is known
+            batch_paths, size = [suspects.pop(0)], 1
+        else:
+            batch_paths, pending, size = pending, [], workers
+        with cf.ProcessPoolExecutor(
+            max_workers=size, initializer=_init_worker, initargs=(batch.limits,)
+        ) as pool:
+            futures = {pool.submit(worker, p, batch.limits): p for p in batch_paths}
+            try:
+                for future in cf.as_completed(futures):
+                    path, payload = future.result()
+                    on_done(batch.finish(path, payload))
+                    del futures[future]
+            except cf.process.BrokenProcessPool:
+                lost = list(futures.values())
+                if len(batch_paths) == 1:
+                    reason = f"{lost[0]}: the worker died (memory, a crash in a native library)"
+                    on_done(batch.finish(lost[0], document_json(failed_document(lost[0], reason))))
+                else:
+                    suspects.extend(sorted(lost))
+
+
+def _run_dask(
+    todo: list[str],
+    batch: Batch,
+    scheduler: str | None,
+    worker: Worker,
+    on_done: Callable[[Document], None],
+) -> None:
+    """The same work on a Dask cluster: `scheduler` address, or a local cluster if None."""
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None if scheduler else LocalCluster(n_workers=2, threads_per_worker=1, processes=True)
+    client = Client(scheduler or cluster)
+    try:
+        # Worker threads cannot take signals: the time limit is the cluster's own business.
+        limits = Limits(
+            timeout=0,
+            max_bytes=batch.limits.max_bytes,
+            max_pages=batch.limits.max_pages,
+            max_memory_mb=0,
+        )
+        futures = client.map(worker, todo, limits=limits, pure=False)
+        for future in as_completed(futures):
+            path, payload = future.result()
+            on_done(batch.finish(path, payload))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run(
+    paths: Iterable[str],
+    out: Path,
+    *,
+    workers: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    full: bool = False,
+    limits: Limits | None = None,
+    worker: Worker = work,
+    on_done: Callable[[Document], None] | None = None,
+) -> RunSummary:
+    """Process `paths` into the dataset at `out`; returns what happened."""
+    started = time.monotonic()
+    summary = RunSummary(started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    batch = Batch(out, limits, full)
+    files = list(paths)
+    todo, unchanged, removed = batch.plan(files)
+    summary.files, summary.reused, summary.removed = len(files), len(unchanged), len(removed)
+    for path in removed:
+        batch.forget(path)
+
+    def done(doc: Document) -> None:
+        summary.processed += 1
+        if on_done is not None:
+            on_done(doc)
+
+    if todo:
+        if engine == "dask":
+            _run_dask(todo, batch, scheduler, worker, done)
+        else:
+            _run_local(todo, batch, workers or os.cpu_count() or 1, worker, done)
+    batch.save_manifest()
+    summary.partitions_written = batch.export()
+    for path, entry in sorted(batch.files.items()):
+        summary.tasks += entry.tasks
+        if entry.status == DocumentStatus.FAILED.value:
+            summary.failed += 1
+            error = batch.load_document(path).error or ""
+            summary.failures.append({"path": path, "error": error})
+        elif entry.status == DocumentStatus.PARTIAL.value:
+            summary.partial += 1
+    summary.seconds = round(time.monotonic() - started, 3)
+    _write_summary(out, summary)
+    return summary
+
+
+def _write_summary(out: Path, summary: RunSummary) -> None:
+    """OUT/runs/<timestamp>.json: counts, duration, failures — for schedulers and people."""
+    runs = out / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    name = summary.started.replace(":", "") + f"-{os.getpid()}.json"
+    write_atomic(
+        runs / name, (json.dumps(asdict(summary), ensure_ascii=False, indent=1) + "\n").encode()
+    )

@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUT    ?= out
 
-.PHONY: setup run test lint eval schemas lock clean
+.PHONY: setup run test lint eval bench schemas lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ test:
 # Precision/recall/F1 and per-field accuracy against samples/expected/ (text, DOCX, … copies).
 eval:
 	$(BIN)/vnplan eval samples
+
+# Throughput, speed-up, memory and incremental rerun over ≥ 2,000 generated documents
+# (bench/results.json); not part of `make test`: timings belong here, not in tests.
+bench:
+	$(BIN)/python bench/bench_batch.py
 
 lint:
 	$(BIN)/ruff check src tests

@@ -25,7 +25,7 @@ class Record(BaseModel):
 class Provenance(Record):
     """Where a record comes from, so an analyst can open the source at that spot."""
 
-    source_path: str
+    source_path: str = Field(description="path of the source file as given to `vnplan run`")
     page: int | None = Field(None, description="1-based page, null where the format has no pages")
     page_end: int | None = Field(None, description="last page when a row runs over a page break")
     line: int | None = Field(None, description="1-based line in a text source")
@@ -107,7 +107,7 @@ class AgencyMention(Record):
     canonical: str | None = Field(None, description="registry name; null when unresolved")
     kind: str | None = Field(None, description="registry kind: so, ban, group, …")
     score: float = Field(0.0, description="1.0 exact alias, lower for partial matches")
-    role: AgencyRole
+    role: AgencyRole = Field(description="lead (chủ trì), support (phối hợp), monitor or mentioned")
     province: str | None = Field(
         None, description="province or city a local agency belongs to, from the issuer"
     )
@@ -151,11 +151,15 @@ class Leader(Record):
 class AgencyRecord(Record):
     """A registry entry as published in agencies.parquet (cơ quan, đơn vị)."""
 
-    canonical_name: str
-    kind: str
+    canonical_name: str = Field(description="the official name, as tasks list it")
+    kind: str = Field(
+        description="so (Sở), ban, ubnd, group (a collective like 'Các sở, ban, ngành'), …"
+    )
     level: str = Field(description="central, province, district or commune")
-    aliases: list[str] = Field(default_factory=list)
-    valid_from: dt.date | None = None
+    aliases: list[str] = Field(
+        default_factory=list, description="other spellings and abbreviations it is printed as"
+    )
+    valid_from: dt.date | None = Field(None, description="first day it existed under this name")
     valid_to: dt.date | None = Field(None, description="last day it existed under this name")
     successor: str | None = Field(None, description="the agency that took over its work")
 
@@ -163,15 +167,15 @@ class AgencyRecord(Record):
 class Milestone(Record):
     """A sub-row of a task ('-' rows, unnumbered rows): its own product and deadline."""
 
-    content: str | None = None
-    product: str | None = None
-    lead_raw: str | None = None
-    support_raw: str | None = None
-    deadline_raw: str | None = None
-    lead_agencies: list[str] = Field(default_factory=list)
-    support_agencies: list[str] = Field(default_factory=list)
-    deadlines: list[dt.date] = Field(default_factory=list)
-    provenance: Provenance | None = None
+    content: str | None = Field(None, description="the sub-row's text")
+    product: str | None = Field(None, description="its sản phẩm cell")
+    lead_raw: str | None = Field(None, description="its chủ trì cell as printed")
+    support_raw: str | None = Field(None, description="its phối hợp cell as printed")
+    deadline_raw: str | None = Field(None, description="its time cell as printed")
+    lead_agencies: list[str] = Field(default_factory=list, description="its lead agencies")
+    support_agencies: list[str] = Field(default_factory=list, description="its support agencies")
+    deadlines: list[dt.date] = Field(default_factory=list, description="its due dates")
+    provenance: Provenance | None = Field(None, description="where the sub-row is")
 
 
 class TaskOrigin(StrEnum):
@@ -182,47 +186,74 @@ class TaskOrigin(StrEnum):
 class Task(Record):
     """A task (nhiệm vụ) assigned by the plan, from an appendix row or a prose block."""
 
-    task_id: str
-    doc_id: str
-    origin: TaskOrigin
-    section_path: list[str] = Field(default_factory=list)
-    task_no: str | None = None
-    content: str
-    product: str | None = None
-    leader_raw: str | None = None
-    lead_raw: str | None = None
-    support_raw: str | None = None
-    monitor_raw: str | None = None
-    deadline_raw: str | None = None
+    task_id: str = Field(description="stable for the same input bytes and pipeline version")
+    doc_id: str = Field(description="the document's id (content hash of its file)")
+    origin: TaskOrigin = Field(description="appendix (a table row) or prose (running text)")
+    section_path: list[str] = Field(
+        default_factory=list,
+        description="enclosing section rows, outermost first ('1.1. Về xây dựng …')",
+    )
+    task_no: str | None = Field(None, description="STT/TT as printed, null if none")
+    content: str = Field(description="the task text; rows cut by a page break joined back")
+    product: str | None = Field(None, description="sản phẩm / kết quả, null if none")
+    leader_raw: str | None = Field(
+        None, description="the leader cell (lãnh đạo phụ trách) as printed"
+    )
+    lead_raw: str | None = Field(None, description="the chủ trì cell as printed")
+    support_raw: str | None = Field(None, description="the phối hợp cell as printed")
+    monitor_raw: str | None = Field(None, description="the theo dõi, đôn đốc cell as printed")
+    deadline_raw: str | None = Field(None, description="the time cell (thời hạn) as printed")
     note: str | None = Field(None, description="ghi chú / chú thích cell")
-    milestones: list[Milestone] = Field(default_factory=list)
-    provenance: Provenance
+    milestones: list[Milestone] = Field(
+        default_factory=list,
+        description="sub-rows ('-' rows, unnumbered rows) with their own deadlines",
+    )
+    provenance: Provenance = Field(description="file, page, line, table and row of the task")
     duplicate_of: str | None = Field(
         None, description="prose tasks: the appendix task that states the same work"
     )
     # Filled by normalize:
-    leader_names: list[str] = Field(default_factory=list)
-    leaders: list[Leader] = Field(default_factory=list)
-    agencies: list[AgencyMention] = Field(default_factory=list)
-    lead_agencies: list[str] = Field(default_factory=list)
-    support_agencies: list[str] = Field(default_factory=list)
+    leader_names: list[str] = Field(
+        default_factory=list, description="people named in the leader cell, no titles"
+    )
+    leaders: list[Leader] = Field(
+        default_factory=list, description="the leader cell as people with title and role"
+    )
+    agencies: list[AgencyMention] = Field(
+        default_factory=list, description="every agency mention, resolved, with its role"
+    )
+    lead_agencies: list[str] = Field(
+        default_factory=list,
+        description="cơ quan chủ trì: canonical names (unresolved mentions as printed)",
+    )
+    support_agencies: list[str] = Field(
+        default_factory=list,
+        description="cơ quan phối hợp: canonical names (unresolved mentions as printed)",
+    )
     mentioned_agencies: list[str] = Field(
         default_factory=list, description="registry agencies named in the task text"
     )
-    deadline_items: list[Deadline] = Field(default_factory=list)
-    deadlines: list[dt.date] = Field(default_factory=list)
-    due_date: dt.date | None = None
-    recurring: bool = False
+    deadline_items: list[Deadline] = Field(
+        default_factory=list, description="every time phrase of the time cell, typed"
+    )
+    deadlines: list[dt.date] = Field(
+        default_factory=list,
+        description="every due date stated (a period gives its last day), milestones included",
+    )
+    due_date: dt.date | None = Field(None, description="the latest of deadlines, null if none")
+    recurring: bool = Field(
+        False, description="ongoing or periodic: 'thường xuyên', 'hằng tháng', 'định kỳ' …"
+    )
 
 
 class Section(Record):
     """A heading of the section tree (mục): 'I.', '1.', '1.1.', 'a)'."""
 
-    section_id: str
-    parent_id: str | None = None
-    label: str
-    title: str
-    level: int
+    section_id: str = Field(description="id of the section within its document")
+    parent_id: str | None = Field(None, description="the enclosing section, null at the top")
+    label: str = Field(description="the number as printed: 'I.', '1.1.', 'a)'")
+    title: str = Field(description="the heading text after the label")
+    level: int = Field(description="depth in the tree, 1 for the outermost")
     text: str | None = Field(None, description="the section's own paragraphs, not its children's")
 
 
@@ -231,12 +262,14 @@ class Target(Record):
 
     text: str = Field(description="the target as printed")
     comparator: str = Field(description="'>=', '<=' or '='")
-    value: float
+    value: float = Field(description="the number the target states")
     unit: str = Field(description="'%', '% decrease', 'lớp', '/18' (a share of 18) …")
-    year: int | None = None
+    year: int | None = Field(None, description="the year the target is for")
     year_assumed: bool = Field(False, description="no year stated: the plan's year used")
-    section_path: list[str] = Field(default_factory=list)
-    line: int | None = None
+    section_path: list[str] = Field(
+        default_factory=list, description="enclosing sections, outermost first"
+    )
+    line: int | None = Field(None, description="1-based source line")
 
 
 class Citation(Record):
@@ -244,10 +277,10 @@ class Citation(Record):
 
     doc_type: str = Field(description="Nghị quyết, Quyết định, Kế hoạch, Kết luận, …")
     number: str = Field(description="số hiệu as printed, spaces removed: 76/NQ-CP")
-    date: dt.date | None = None
-    issuer: str | None = None
-    raw: str
-    line: int | None = None
+    date: dt.date | None = Field(None, description="the cited document's date")
+    issuer: str | None = Field(None, description="who issued it, when the citation says")
+    raw: str = Field(description="the citation as printed")
+    line: int | None = Field(None, description="1-based source line")
 
 
 class DocumentStatus(StrEnum):
@@ -259,28 +292,33 @@ class DocumentStatus(StrEnum):
 class Document(Record):
     """One source file and what was read from it; a failed file is a Document too."""
 
-    doc_id: str
-    source_path: str
-    source_format: SourceFormat
-    status: DocumentStatus = DocumentStatus.OK
+    doc_id: str = Field(description="content hash (SHA-256, 16 hex) of the source file")
+    source_path: str = Field(description="path of the source file as given")
+    source_format: SourceFormat = Field(description="text, docx, pdf, pdf_scanned, html, doc …")
+    status: DocumentStatus = Field(
+        DocumentStatus.OK, description="ok, partial (some rows lost) or failed (see error)"
+    )
     doc_number: str | None = Field(None, description="số hiệu, e.g. 6745/QĐ-UBND")
     doc_type: str | None = Field(None, description="Quyết định, Kế hoạch, …")
-    issuer: str | None = None
-    place: str | None = None
-    issued_date: dt.date | None = None
+    issuer: str | None = Field(None, description="cơ quan ban hành")
+    place: str | None = Field(None, description="place of issue (địa danh)")
+    issued_date: dt.date | None = Field(None, description="ngày ban hành")
     title: str | None = Field(None, description="trích yếu")
-    signer: str | None = None
+    signer: str | None = Field(None, description="người ký")
     signer_title: str | None = Field(None, description="signing capacity: TM. … / KT. CHỦ TỊCH …")
     recipients: list[str] = Field(default_factory=list, description="Nơi nhận")
     captions: list[str] = Field(
         default_factory=list,
         description="'kèm theo Quyết định số …' captions linking an attached plan or appendix",
     )
-    page_count: int | None = None
-    sections: list[Section] = Field(default_factory=list)
-    tasks: list[Task] = Field(default_factory=list)
-    targets: list[Target] = Field(default_factory=list)
-    citations: list[Citation] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
-    error: str | None = None
-    pipeline_version: str
+    page_count: int | None = Field(None, description="pages, null where the format has none")
+    sections: list[Section] = Field(default_factory=list, description="the section tree")
+    tasks: list[Task] = Field(default_factory=list, description="appendix and prose tasks")
+    targets: list[Target] = Field(default_factory=list, description="chỉ tiêu")
+    citations: list[Citation] = Field(default_factory=list, description="documents it cites")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="fallbacks used, rows repaired or skipped, unresolved agencies",
+    )
+    error: str | None = Field(None, description="why a failed file failed, naming it")
+    pipeline_version: str = Field(description="vnplan version that read it")

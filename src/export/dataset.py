@@ -65,6 +65,7 @@ TASKS_SCHEMA = pa.schema(
         ("line", pa.int32()),
         ("table_index", pa.int32()),
         ("row_index", pa.int32()),
+        ("duplicate_of", pa.string()),
         ("pipeline_version", pa.string()),
     ]
 )
@@ -142,6 +143,7 @@ TASK_AGENCIES_SCHEMA = pa.schema(
         ("raw_mention", pa.string()),
         ("match_score", pa.float64()),
         ("resolved", pa.bool_()),
+        ("province", pa.string()),
     ]
 )
 
@@ -234,6 +236,7 @@ def task_row(doc: Document, task: Task) -> dict[str, Any]:
         "line": task.provenance.line,
         "table_index": task.provenance.table_index,
         "row_index": task.provenance.row_index,
+        "duplicate_of": task.duplicate_of,
         "pipeline_version": doc.pipeline_version,
     }
 

@@ -1,0 +1,392 @@
+"""SQL over a dataset: DuckDB views named after the tables, plus ready views for analysts.
+
+The views read the Parquet files through `vnplan.dataset.duckdb_source`, so a query never
+names a file and keeps working when the tables become partitioned folders. Nothing is
+copied: the connection is in memory and the dataset stays read-only.
+
+Ready views (all leave out prose tasks that restate an appendix row, when the dataset says
+which ones do, so a task is counted once):
+
+- `tasks_by_agency` — one row per task x lead agency, with due date, status and document.
+- `due_by_quarter`  — per quarter of the due date: tasks, overdue, upcoming, recurring.
+- `overdue`         — tasks due before the as-of date and not recurring, most overdue first.
+- `agency_quarter(agency, quarter)` — a table macro: what `agency` leads that falls due in
+  `quarter` ('2023Q4'), plus everything it leads that is already overdue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import difflib
+import io
+import json
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from vnplan.dataset import TABLES, duckdb_source, table_path
+
+REQUIRED = ("tasks", "documents")  # every dataset has these; the others came later
+FORMATS = ("table", "csv", "json", "parquet")
+QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
+QUARTER_ALT = re.compile(r"^\s*Q([1-4])\s*[/-]\s*(\d{4})\s*$", re.IGNORECASE)  # "Q4/2023"
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    summary: str
+    sql: str
+
+
+def _status(table: str = "t") -> str:
+    """The one definition of a task's status as of the as-of date, shared by every view."""
+    return (
+        f"CASE WHEN {table}.recurring THEN 'recurring' "
+        f"WHEN {table}.due_date IS NULL THEN 'no date' "
+        f"WHEN {table}.due_date < as_of() THEN 'overdue' ELSE 'upcoming' END"
+    )
+
+
+def _quarter(expr: str) -> str:
+    return f"CASE WHEN {expr} IS NULL THEN NULL ELSE year({expr}) || 'Q' || quarter({expr}) END"
+
+
+def ready_views(counted_tasks: str) -> list[View]:
+    """The ready views over `counted_tasks`: the tasks, each counted once, with their status
+    (`overdue`, `upcoming`, `recurring`, `no date`) and due quarter ('2023Q4')."""
+    return [
+        View(
+            "tasks_by_agency",
+            "one row per task x lead agency (null agency: the task names none)",
+            f"""
+            SELECT a.lead_agency, t.status, t.due_date, t.due_quarter, t.recurring,
+                   t.deadline_raw,
+                   t.task_no, t.content, t.product, t.origin, t.section_path,
+                   t.support_agencies, d.doc_number, d.doc_type, d.issued_date, d.title,
+                   t.source_path, t.page_start, t.line, t.task_id, t.doc_id
+            FROM {counted_tasks} t
+            -- a task with no lead agency keeps one row (agency null): nothing drops silently
+            CROSS JOIN unnest(CASE WHEN len(t.lead_agencies) = 0 THEN [NULL::VARCHAR]
+                                   ELSE t.lead_agencies END) AS a(lead_agency)
+            -- two copies of the same bytes share a doc_id: join on the path too
+            LEFT JOIN documents d ON d.doc_id = t.doc_id AND d.source_path = t.source_path
+            """,
+        ),
+        View(
+            "due_by_quarter",
+            "per quarter of the due date: tasks, overdue, upcoming, recurring",
+            f"""
+            SELECT t.due_quarter,
+                   count(*) AS tasks,
+                   count(*) FILTER (WHERE t.status = 'overdue') AS overdue,
+                   count(*) FILTER (WHERE t.status = 'upcoming') AS upcoming,
+                   count(*) FILTER (WHERE t.recurring) AS recurring,
+                   count(DISTINCT t.doc_id) AS documents
+            FROM {counted_tasks} t
+            WHERE t.due_date IS NOT NULL
+            GROUP BY ALL
+            ORDER BY due_quarter
+            """,
+        ),
+        View(
+            "overdue",
+            "tasks due before the as-of date and not recurring, most overdue first",
+            f"""
+            SELECT as_of() - t.due_date AS days_overdue, t.due_date, t.due_quarter, t.deadline_raw,
+                   t.lead_agencies, t.task_no, t.content, d.doc_number, d.title,
+                   t.source_path, t.page_start, t.line, t.task_id, t.doc_id
+            FROM {counted_tasks} t
+            LEFT JOIN documents d ON d.doc_id = t.doc_id AND d.source_path = t.source_path
+            WHERE t.due_date < as_of() AND NOT t.recurring
+            ORDER BY t.due_date, t.source_path, t.line
+            """,
+        ),
+    ]
+
+
+# The analysts' question as a table macro: due in the quarter, or led and already overdue.
+AGENCY_QUARTER = """
+CREATE MACRO agency_quarter(agency, quarter) AS TABLE
+SELECT status, coalesce(due_quarter = quarter, false) AS in_quarter, due_date, doc_number,
+       task_no, content, deadline_raw, source_path, page_start, line, origin, issued_date,
+       task_id
+FROM tasks_by_agency
+WHERE lead_agency = agency
+  AND (due_quarter = quarter OR status = 'overdue')
+ORDER BY due_date, source_path, line
+"""
+
+
+def parse_quarter(text: str) -> str:
+    """'2023Q4', '2023-q4' or 'Q4/2023' → '2023Q4'."""
+    if match := QUARTER.match(text):
+        return f"{match[1]}Q{match[2]}"
+    if match := QUARTER_ALT.match(text):
+        return f"{match[2]}Q{match[1]}"
+    raise ValueError(f"{text!r} is not a quarter: write it as 2023Q4")
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def columns(con: duckdb.DuckDBPyConnection, view: str) -> set[str]:
+    return {row[0] for row in con.execute(f"DESCRIBE {view}").fetchall()}
+
+
+def connect(out: Path, as_of: dt.date | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the dataset's tables and the ready views as of `as_of`."""
+    for name in REQUIRED:
+        if not table_path(out, name).exists():
+            raise FileNotFoundError(
+                f"{table_path(out, name)}: no such table; run `vnplan run … --out {out}` first"
+            )
+    con = duckdb.connect()
+    for name in TABLES:
+        if table_path(out, name).exists():
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM {duckdb_source(out, name)}")
+    day = as_of or dt.date.today()
+    con.execute(f"CREATE MACRO as_of() AS DATE '{day.isoformat()}'")
+    # duplicate_of marks prose tasks that restate an appendix row; datasets written before
+    # the column existed count every task.
+    keep = "duplicate_of IS NULL" if "duplicate_of" in columns(con, "tasks") else "true"
+    con.execute(
+        f"CREATE VIEW counted_tasks AS SELECT *, {_status()} AS status, "
+        f"{_quarter('t.due_date')} AS due_quarter FROM tasks t WHERE {keep}"
+    )
+    for view in ready_views("counted_tasks"):
+        con.execute(f"CREATE VIEW {view.name} AS {view.sql}")
+    con.execute(AGENCY_QUARTER)
+    return con
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> pa.Table:
+    table: pa.Table = con.sql(sql, params=list(params) or None).to_arrow_table()
+    return table
+
+
+def agency_quarter(
+    con: duckdb.DuckDBPyConnection, agency: str, quarter: str
+) -> tuple[pa.Table, list[str] | None]:
+    """The answer for `agency` and `quarter`; close names when no task has that lead agency."""
+    table = run_sql(con, "SELECT * FROM agency_quarter(?, ?)", [agency, quarter])
+    rows = con.execute("SELECT DISTINCT lead_agency FROM tasks_by_agency").fetchall()
+    names = [r[0] for r in rows if r[0]]
+    if agency in names:
+        return table, None
+    return table, difflib.get_close_matches(agency, names, n=5, cutoff=0.5)
+
+
+def describe(con: duckdb.DuckDBPyConnection) -> str:
+    """The views a query can use, with their columns: what `vnplan query OUT` alone prints."""
+    lines = ["tables:"]
+    for name in TABLES:
+        if con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]
+        ).fetchone() != (0,):
+            lines.append(f"  {name}: {', '.join(sorted(columns(con, name)))}")
+    lines.append("ready views:")
+    for view in ready_views("counted_tasks"):
+        lines.append(f"  {view.name} — {view.summary}")
+        lines.append(
+            f"    {', '.join(r[0] for r in con.execute(f'DESCRIBE {view.name}').fetchall())}"
+        )
+    lines.append("  agency_quarter(agency, quarter) — what an agency leads due in a quarter,")
+    lines.append(
+        "    and what it leads that is overdue: SELECT * FROM agency_quarter('Sở Nội vụ', '2023Q4')"
+    )
+    lines.append("  as_of() — the --as-of date (default today)")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _cell(value: Any) -> str:
+    """A value as text for CSV and the terminal: lists joined by '; ', nested values as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
+        return "; ".join(_cell(v) for v in value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.timedelta):  # DATE - DATE is days in DuckDB, an interval in Arrow
+        return str(value.days)
+    return str(value)
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())  # cell line breaks would break the table's rows
+    return text if width <= 0 or len(text) <= width else text[: width - 1] + "…"
+
+
+def format_table(table: pa.Table, max_width: int = 60) -> str:
+    """An aligned text table; cells longer than `max_width` are cut (0: never)."""
+    names = table.column_names
+    rows = [[_clip(_cell(v), max_width) for v in row.values()] for row in table.to_pylist()]
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    numeric = [pa.types.is_integer(t) or pa.types.is_floating(t) for t in table.schema.types]
+
+    def line(cells: list[str]) -> str:
+        padded = [
+            c.rjust(w) if num else c.ljust(w)
+            for c, w, num in zip(cells, widths, numeric, strict=True)
+        ]
+        return "  ".join(padded).rstrip()
+
+    out = [line(names), "  ".join("-" * w for w in widths)]
+    out.extend(line(r) for r in rows)
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out) + "\n"
+
+
+def format_csv(table: pa.Table) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(table.column_names)
+    for row in table.to_pylist():
+        writer.writerow([_cell(v) for v in row.values()])
+    return buffer.getvalue()
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.timedelta):
+        return value.days
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def format_json(table: pa.Table) -> str:
+    return json.dumps(table.to_pylist(), ensure_ascii=False, indent=1, default=_json_value) + "\n"
+
+
+def guess_format(output: str | None, stream: TextIO) -> str:
+    """--format left out: from the output file's suffix, else a table on a terminal, else CSV."""
+    if output:
+        suffix = Path(output).suffix.lower().lstrip(".")
+        return suffix if suffix in FORMATS else "table" if suffix == "txt" else "csv"
+    return "table" if stream.isatty() else "csv"
+
+
+def write_result(table: pa.Table, fmt: str, output: str | None, max_width: int = 60) -> None:
+    """Write `table` in `fmt` to the file `output`, or to standard output."""
+    if fmt == "parquet":
+        if not output:
+            raise ValueError("--format parquet needs --output FILE")
+        pq.write_table(table, output)
+        return
+    text = {
+        "table": lambda: format_table(table, max_width),
+        "csv": lambda: format_csv(table),
+        "json": lambda: format_json(table),
+    }[fmt]()
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)  # looked up now, not at import: tests and pipes replace it
+
+
+# --------------------------------------------------------------------------- command line
+
+QUERY_EPILOG = """examples:
+  vnplan query out --agency "Sở Nội vụ" --as-of 2023-11-15
+      what Sở Nội vụ leads that falls due this quarter (the as-of date's), and what is overdue
+  vnplan query out "SELECT lead_agency, count(*) n FROM tasks_by_agency GROUP BY ALL"
+  vnplan query out "SELECT * FROM overdue" --as-of 2024-01-01 --format csv --output late.csv
+  vnplan query out                      list the tables and ready views with their columns
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the `query` subcommand."""
+    parser = sub.add_parser(
+        "query",
+        help="SQL (DuckDB) over a dataset, with ready views; --agency for one agency's quarter",
+        description="Run SQL on a dataset with DuckDB. Views: the tables (tasks, documents, "
+        "task_agencies, agencies, sections, targets, citations) and ready views "
+        "tasks_by_agency, due_by_quarter, overdue, agency_quarter(agency, quarter); as_of() "
+        "is the --as-of date.",
+        epilog=QUERY_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("dataset", metavar="OUT", help="a dataset folder written by `run`")
+    parser.add_argument("sql", nargs="?", metavar="SQL", help="the query (omit: list the views)")
+    parser.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="the date 'overdue' is judged on (default: today)",
+    )
+    parser.add_argument(
+        "--agency",
+        metavar="NAME",
+        help="instead of SQL: what NAME leads due in --quarter, and its overdue tasks",
+    )
+    parser.add_argument(
+        "--quarter", metavar="YYYYQn", help="with --agency: the quarter (default: the as-of date's)"
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="output format (default: table on a terminal, else CSV; "
+        "with --output, from the file's suffix)",
+    )
+    parser.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+    parser.add_argument(
+        "--max-width",
+        type=int,
+        default=60,
+        metavar="N",
+        help="table format: cut cells to N characters (0: never; default 60)",
+    )
+    parser.set_defaults(func=command)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"vnplan: {message}", file=sys.stderr)
+    return code
+
+
+def command(args: argparse.Namespace) -> int:
+    """`vnplan query`: 0 on success, 1 when the query fails, 2 on a usage error."""
+    if args.sql and args.agency:
+        return _fail("give SQL or --agency, not both", 2)
+    if args.quarter and not args.agency:
+        return _fail("--quarter goes with --agency", 2)
+    as_of: dt.date = args.as_of or dt.date.today()
+    try:
+        quarter = parse_quarter(args.quarter) if args.quarter else quarter_of(as_of)
+        con = connect(Path(args.dataset), as_of)
+    except (ValueError, FileNotFoundError) as exc:
+        return _fail(str(exc), 2)
+    if not args.sql and not args.agency:
+        print(describe(con))
+        return 0
+    try:
+        if args.agency:
+            table, close = agency_quarter(con, args.agency, quarter)
+            if close is not None:  # a typo would otherwise look like "nothing due"
+                hint = f"; did you mean {' / '.join(close)}?" if close else ""
+                print(f"vnplan: no task has lead agency {args.agency!r}{hint}", file=sys.stderr)
+        else:
+            table = run_sql(con, args.sql)
+        fmt = args.format or guess_format(args.output, sys.stdout)
+        write_result(table, fmt, args.output, args.max_width)
+    except duckdb.Error as exc:
+        return _fail(f"query failed: {exc}", 1)
+    except (ValueError, OSError) as exc:
+        return _fail(str(exc), 2)
+    return 0

@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUT    ?= out
 
-.PHONY: setup run test lint eval bench schemas lock clean
+.PHONY: setup run test lint eval bench fuzz schemas lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,18 @@ eval:
 # (bench/results.json); not part of `make test`: timings belong here, not in tests.
 bench:
 	$(BIN)/python bench/bench_batch.py
+
+# Coverage-guided fuzzing of the text-facing parsers, FUZZ_SECONDS per target; crashes land in
+# fuzz/crashes/ and become regression tests (tests/test_fuzz_regressions.py).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = deadline agency leaders document table
+fuzz:
+	mkdir -p fuzz/crashes
+	for t in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/corpus/$$t; \
+		$(BIN)/python fuzz/fuzz_parsers.py $$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+			-artifact_prefix=fuzz/crashes/$$t- -print_final_stats=1 fuzz/corpus/$$t || exit 1; \
+	done
 
 lint:
 	$(BIN)/ruff check src tests

@@ -6,8 +6,9 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from vnplan.ingest import text
+from vnplan.ingest import docx, html, pdf, text
 from vnplan.ingest.errors import IngestError
+from vnplan.ingest.sniff import Format, called, sniff
 from vnplan.models import RawDocument
 
 Extractor = Callable[[str, bytes, str], RawDocument]
@@ -18,6 +19,10 @@ EXTRACTORS: dict[str, Extractor] = {
     ".md": text.extract,
     ".markdown": text.extract,
     "": text.extract,
+    ".docx": docx.extract,
+    ".html": html.extract,
+    ".htm": html.extract,
+    ".pdf": pdf.extract,
 }
 
 
@@ -39,7 +44,40 @@ def load(path: str | Path) -> RawDocument:
     if not data:
         raise IngestError(shown, "empty file (0 bytes)")
     suffix = p.suffix.lower()
+    # The bytes decide before the name does: a ".doc" that is an HTML page is read as HTML.
+    found = sniff(data)
+    if found is not None:
+        return _read_by_content(shown, data, suffix, found)
     extractor = EXTRACTORS.get(suffix)
     if extractor is None:
         raise IngestError(shown, f"unsupported format '{suffix}': no extractor for it yet")
     return extractor(shown, data, doc_id_for(data))
+
+
+def _read_by_content(shown: str, data: bytes, suffix: str, found: Format) -> RawDocument:
+    """Read a file whose bytes show its format, whatever its name says."""
+    extractor = EXTRACTORS.get(found.key)
+    if extractor is None:
+        claimed = EXTRACTORS.get(suffix)
+        if claimed is None or claimed is text.extract:
+            if suffix == found.key:
+                reason = f"unsupported format '{suffix}': looks like {found.described}"
+            else:
+                reason = f"unsupported format: looks like {found.described}, named '{suffix}'"
+            raise IngestError(shown, f"{reason}; {found.missing}")
+        # The extractor of the format the name claims knows best what is wrong with the file
+        # (a truncated or encrypted DOCX is still a DOCX, with its own diagnosis).
+        return claimed(shown, data, doc_id_for(data))
+    renamed = suffix != found.key and EXTRACTORS.get(suffix) is not extractor
+    try:
+        raw = extractor(shown, data, doc_id_for(data))
+    except IngestError as exc:
+        if not renamed:
+            raise
+        raise IngestError(
+            shown, f"{found.described}, not {called(suffix)} as its name says: {exc.reason}"
+        ) from exc
+    if renamed:
+        name = f"named '{suffix}'" if suffix else "named without an extension"
+        raw.warnings.append(f"{name} but {found.described}: read as such")
+    return raw

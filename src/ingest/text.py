@@ -1,9 +1,11 @@
 """Extractor for text and markdown-ish files (the seeds' format).
 
 Recognises markdown headings (`##`), bold/italic runs, markdown pipe tables (`| a | b |`, with
-`<br>` line breaks and HTML tags inside cells) and tab-separated tables (OCR output). Each table
-piece between blank lines or prose is one `Table`; stitching pieces cut at page breaks is the
-parser's job, since it needs to know what a header row means.
+`<br>` line breaks and HTML tags inside cells), tab-separated tables (OCR output) and tables
+copied from a legal portal with one cell per line (`flattened.py`). Each table piece between
+blank lines or prose is one `Table`; stitching pieces cut at page breaks is the parser's job,
+since it needs to know what a header row means. Files in Windows-1258, TCVN3 or VNI bytes are
+decoded and converted to Unicode (`legacy.py`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import unicodedata
 
 import regex as re
 
+from vnplan.ingest import flattened, legacy
 from vnplan.ingest.errors import IngestError
 from vnplan.models import Block, Cell, Paragraph, RawDocument, SourceFormat, Table
 
@@ -26,7 +29,19 @@ _EMPHASIS = re.compile(r"(\*\*|__|(?<!\w)\*(?!\s)|(?<!\S)\*(?=\S))")
 
 
 def decode(path: str, data: bytes) -> str:
-    """Bytes → NFC text. UTF-8 (with or without BOM) or UTF-16 with BOM; else a clear error."""
+    """Bytes → NFC text (see `decode_text`); the encoding note is dropped."""
+    return decode_text(path, data)[0]
+
+
+def decode_text(path: str, data: bytes) -> tuple[str, str | None]:
+    """Bytes → (NFC text, note on a legacy encoding or None).
+
+    UTF-8 (with or without BOM) or UTF-16 with BOM are read as they are. Other bytes are tried
+    as Windows-1258, TCVN3 and VNI, and the reading whose words are valid Vietnamese syllables
+    wins; UTF-8 text that holds TCVN3/VNI gibberish (pasted from a ".Vn"-font document) is
+    converted too. Binary files and text that no encoding makes Vietnamese raise a clear error.
+    """
+    note: str | None = None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16")
     else:
@@ -35,16 +50,31 @@ def decode(path: str, data: bytes) -> str:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise IngestError(
-                path,
-                f"not valid UTF-8 text (byte {exc.start}); legacy encodings are not supported yet",
-            ) from exc
+            guessed = legacy.decode_bytes(data)
+            if guessed is None:
+                _reject_binary(path, data.decode("latin-1"))
+                raise IngestError(
+                    path,
+                    f"not valid UTF-8 text (byte {exc.start}), and not Vietnamese in "
+                    "Windows-1258, TCVN3 or VNI either",
+                ) from exc
+            text, encoding = guessed
+            note = f"not UTF-8: decoded as {encoding} (legacy Vietnamese encoding)"
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if note is None:
+        text, repaired = legacy.repair(text)
+        if repaired is not None:
+            note = f"text typed in {repaired} fonts: converted to Unicode"
+    _reject_binary(path, text)  # after conversion: TCVN3 puts capitals on C0 control codes
+    return text, note
+
+
+def _reject_binary(path: str, text: str) -> None:
     controls = sum(
         1 for ch in text[:4096] if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n\f"
     )
     if controls > 8:
         raise IngestError(path, "binary content (control characters): not a text document")
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def clean_cell(raw: str) -> tuple[str, bool]:
@@ -91,6 +121,27 @@ def _paragraphs(line: str, number: int) -> list[Paragraph]:
     return out
 
 
+def _flattened_tables(lines: list[str]) -> dict[int, tuple[int, Table]]:
+    """Tables copied one cell per line, by first line number: (last line number, table).
+
+    Blank lines between cells are skipped; a line holding only a non-breaking space is an empty
+    cell. Only runs starting with a header block (STT, Nội dung, …) are taken.
+    """
+    if not any(len(line) < 20 and flattened.is_number_column(line) for line in lines):
+        return {}  # no "STT" line: the common case, kept cheap
+    items = [
+        flattened.Item(text=_EMPHASIS.sub("", line), line=number, bold=line.startswith("**"))
+        for number, line in enumerate(lines, start=1)
+        if line.strip() or "\xa0" in line
+    ]
+    found: dict[int, tuple[int, Table]] = {}
+    for start, end, table in flattened.find_tables(items):
+        first, last = items[start].line, items[end - 1].line
+        if first is not None and last is not None:
+            found[first] = (last, table)
+    return found
+
+
 def blocks_from_text(text: str) -> list[Block]:
     """Split text into paragraphs and table pieces, in reading order."""
     blocks: list[Block] = []
@@ -111,7 +162,18 @@ def blocks_from_text(text: str) -> list[Block]:
             blocks.extend(_paragraphs("\n".join(pending), pending_line))
             pending.clear()
 
-    for number, line in enumerate(text.split("\n"), start=1):
+    lines = text.split("\n")
+    flat = _flattened_tables(lines)
+    skip_to = 0
+    for number, line in enumerate(lines, start=1):
+        if number <= skip_to:
+            continue
+        if number in flat:
+            flush()
+            flush_paragraph()
+            skip_to, table = flat[number]
+            blocks.append(table)
+            continue
         if _is_pipe_row(line):
             flush_paragraph()
             if _PIPE_SEPARATOR.match(line):
@@ -139,10 +201,11 @@ def blocks_from_text(text: str) -> list[Block]:
 
 
 def extract(path: str, data: bytes, doc_id: str) -> RawDocument:
-    text = decode(path, data)
+    text, note = decode_text(path, data)
     return RawDocument(
         doc_id=doc_id,
         source_path=path,
         source_format=SourceFormat.TEXT,
         blocks=blocks_from_text(text),
+        warnings=[note] if note else [],
     )

@@ -143,6 +143,18 @@ def grammar() -> Grammar:
     )
 
 
+YEARS = range(1900, 2201)  # a plan's dates: anything else is a typo or noise, not a deadline
+
+
+def _plausible(m: re.Match[str]) -> bool:
+    """Every year a match states lies in YEARS."""
+    return all(
+        int(value) in YEARS
+        for key, value in m.groupdict().items()
+        if key in ("y", "a", "b") and value and value.isdigit()
+    )
+
+
 def _mask(text: str, start: int, end: int) -> str:
     return text[:start] + " " * (end - start) + text[end:]
 
@@ -164,7 +176,7 @@ def _scan(folded: str, raw: str, default_year: int | None) -> list[Deadline]:
     def take(pattern: re.Pattern[str], build: Callable[[re.Match[str]], Deadline | None]) -> None:
         nonlocal text
         for m in list(pattern.finditer(text)):
-            item = build(m)
+            item = build(m) if _plausible(m) else None  # "2/0000" is no month
             text = _mask(text, m.start(), m.end())
             if item is not None:
                 found.append((m.start(), item))
@@ -292,7 +304,9 @@ def _scan(folded: str, raw: str, default_year: int | None) -> list[Deadline]:
     take(g.quarter, quarter)
     take(g.quarter_no_year, assumed(quarter_no_year))
     # "Tháng 11, tháng 12/2024": a month without a year takes the year of the next one that has it.
-    months_with_year = [(m.start(), int(m.group("y"))) for m in g.month.finditer(text)]
+    months_with_year = [
+        (m.start(), int(m.group("y"))) for m in g.month.finditer(text) if int(m.group("y")) in YEARS
+    ]
     take(g.month, month)
     for m in list(g.month_no_year.finditer(text)):
         later = [y for pos, y in months_with_year if pos > m.start()]

@@ -171,12 +171,15 @@ def _cell_map(texts: list[str], roles: dict[str, int]) -> dict[str, str]:
 
 
 def _join(a: str, b: str) -> str:
+    if a and b and len(a) > 1 and a[-1] in "-/" and not a[-2].isspace():
+        return a + b  # cut after "24-" or "Sở/": the page break fell inside the word
     return f"{a} {b}".strip() if a and b else a or b
 
 
 def _rows(pieces: list[_Piece], warnings: list[str], skipped: list[str]) -> list[Row]:
     rows: list[Row] = []
     sections: list[tuple[int, str, str]] = []  # (level, label, title)
+    after_section = False  # the last row read was a section row
     for piece_index, piece in enumerate(pieces):
         roles = piece.roles
         width = max(roles.values()) + 1
@@ -205,7 +208,13 @@ def _rows(pieces: list[_Piece], warnings: list[str], skipped: list[str]) -> list
                         level = section_level(label)
                         sections = [s for s in sections if s[0] < level]
                         sections.append((level, label, title))
+                    after_section = True
                     continue
+            if after_break and not number and after_section and sections:
+                level, label, title = sections[-1]  # a section title the page break cut
+                sections[-1] = (level, label, _join(title, squash(content)))
+                continue
+            after_section = False
             section_path = [f"{label} {title}".strip() for _, label, title in sections]
             if after_break and not number and rows:
                 target = rows[-1].milestones[-1] if rows[-1].milestones else rows[-1]

@@ -76,6 +76,8 @@ class SourceFormat(StrEnum):
     PDF_SCANNED = "pdf_scanned"
     HTML = "html"
     DOC = "doc"
+    RTF = "rtf"
+    ODT = "odt"
     UNKNOWN = "unknown"
 
 

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from vnplan.ingest import docx, html, pdf, text
+from vnplan.ingest import docx, html, office, pdf, text
 from vnplan.ingest.errors import IngestError
 from vnplan.ingest.sniff import Format, called, sniff
 from vnplan.models import RawDocument
@@ -23,6 +23,9 @@ EXTRACTORS: dict[str, Extractor] = {
     ".html": html.extract,
     ".htm": html.extract,
     ".pdf": pdf.extract,
+    ".doc": office.extract_doc,  # these three through LibreOffice, when installed
+    ".rtf": office.extract_rtf,
+    ".odt": office.extract_odt,
 }
 
 

@@ -25,9 +25,11 @@ test:
 eval:
 	$(BIN)/vnplan eval samples
 
-# Throughput, speed-up, memory and incremental rerun over ≥ 2,000 generated documents
+# A 500-page PDF against a bare pdfplumber loop (pages/s ratio, peak RSS), then throughput,
+# speed-up, memory and incremental rerun over ≥ 2,000 generated documents
 # (bench/results.json); not part of `make test`: timings belong here, not in tests.
 bench:
+	$(BIN)/python bench/bench_pdf.py --pages 500
 	$(BIN)/python bench/bench_batch.py
 
 # Coverage-guided fuzzing of the text-facing parsers, FUZZ_SECONDS per target; crashes land in

@@ -34,7 +34,7 @@ FUZZY_MIN_WORDS = 2
 SEPARATORS = re.compile(r"\n|;|,")
 LINK_WORD = re.compile(r"^(?:và|với|cùng)\s+|\s+(?:và|với|cùng)$", re.IGNORECASE)
 AND = re.compile(r"\s+và\s+")  # split on "và" only when the whole piece is no agency
-FILLER = {"", "va", "cac", "co lien quan", "lien quan", "cung", "voi", "khac"}
+FILLER = {"", "va", "cac", "co lien quan", "lien quan", "cung", "voi", "khac", "chu tich"}
 # "Các Sở: Tư pháp, Tài chính" — a head word shared by the names that follow it.
 HEAD = re.compile(r"(?<![\p{L}])(?:các\s+)?(?P<head>sở|ban|bộ)\s*:", re.IGNORECASE)
 HEAD_WORDS = ("Sở", "Bộ", "Ban")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from vnplan.ingest import IngestError, load, office
+from vnplan.ingest import IngestError, load
 from vnplan.models import Document
 from vnplan.pipeline import process_file
 
@@ -74,7 +74,7 @@ def test_legacy_formats_give_the_text_versions_tasks(
 def test_without_libreoffice_the_error_names_the_program(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(office.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # office looks the program up
     path = tmp_path / "plan.rtf"
     path.write_text("{\\rtf1\\ansi Kế hoạch}", "utf-8")
     with pytest.raises(

@@ -101,7 +101,7 @@ def _agency_heading(title: str, max_words: int = 15) -> str | None:
     v = vocabulary()
     text = squash(title).split(":")[0].strip()  # "X: ngoài việc … chỉ đạo:" names X
     # "UBND cấp huyện, ngoài việc thực hiện những nội dung trên, Chủ tịch … chỉ đạo" names X too
-    text = re.split(r",\s*ngoài\s|\s+chỉ\s+đạo\b", text)[0].strip(" ,")
+    text = str(re.split(r",\s*ngoài\s|\s+chỉ\s+đạo\b", text)[0]).strip(" ,")
     for prefix in v["agency_heading_prefixes"]:
         if fold(text).startswith(fold(prefix) + " "):
             text = text[len(prefix) :].strip()

@@ -26,8 +26,13 @@ def _program() -> str | None:
     return next((found for name in PROGRAMS if (found := shutil.which(name))), None)
 
 
+ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream Office wraps a locked file in
+
+
 def convert_to_docx(path: str, data: bytes, suffix: str) -> bytes:
     """The file as .docx bytes, converted by LibreOffice in a private profile and folder."""
+    if ENCRYPTED in data[:65536]:
+        raise IngestError(path, "encrypted (password-protected) Office document: cannot be read")
     program = _program()
     if program is None:
         raise IngestError(

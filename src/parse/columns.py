@@ -20,6 +20,7 @@ class HeaderVocabulary:
     synonyms: dict[str, tuple[str, ...]]  # role → folded phrases, in priority order
     required: tuple[str, ...]
     any_of: tuple[str, ...]
+    patterns: dict[str, re.Pattern[str]]  # role → one compiled alternation (compiled once)
 
 
 @lru_cache(maxsize=1)
@@ -28,10 +29,16 @@ def vocabulary() -> HeaderVocabulary:
         resources.files("vnplan.parse").joinpath("data/columns.toml").read_text("utf-8")
     )
     synonyms = {role: tuple(fold_key(p) for p in phrases) for role, phrases in raw["roles"].items()}
+    patterns = {
+        role: re.compile(rf"(?<![a-z])(?:{'|'.join(re.escape(p) for p in phrases)})(?![a-z])")
+        for role, phrases in synonyms.items()
+        if role != "number"
+    }
     return HeaderVocabulary(
         synonyms=synonyms,
         required=tuple(raw["table"]["required"]),
         any_of=tuple(raw["table"]["any_of"]),
+        patterns=patterns,
     )
 
 
@@ -39,13 +46,13 @@ def _role_of(text: str, vocab: HeaderVocabulary) -> str | None:
     key = fold_key(text)
     if not key:
         return None
+    letters = re.sub(r"[^a-z ]", "", key).strip()
     for role, phrases in vocab.synonyms.items():
-        for phrase in phrases:
-            if role == "number":
-                if re.sub(r"[^a-z ]", "", key).strip() == phrase:
-                    return role
-            elif re.search(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", key):
+        if role == "number":
+            if letters in phrases:
                 return role
+        elif vocab.patterns[role].search(key):
+            return role
     return None
 
 

@@ -1,8 +1,9 @@
 """Coverage-guided fuzzing (atheris) of the text-facing parsers: `make fuzz`.
 
-Each target takes arbitrary bytes as a UTF-8 string (or as a tab/pipe table) and must
-return normally: any exception is a crash, saved by atheris as crash-<hash> in fuzz/crashes/,
-and becomes a regression test in tests/test_fuzz_regressions.py.
+Each target takes arbitrary bytes as a UTF-8 string (or as a tab/pipe table), or as the raw
+bytes of a text file or HTML page, and must return normally (an extractor's IngestError is a
+clear refusal, so it counts as normal): any other exception is a crash, saved by atheris as
+crash-<hash> in fuzz/crashes/, and becomes a regression test in tests/test_fuzz_regressions.py.
 
     python fuzz/fuzz_parsers.py TARGET -max_total_time=60 fuzz/corpus/TARGET
 """
@@ -14,7 +15,9 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from vnplan.ingest.text import blocks_from_text
+    from vnplan.ingest import html
+    from vnplan.ingest.errors import IngestError
+    from vnplan.ingest.text import blocks_from_text, decode_text
     from vnplan.models import AgencyRole, Paragraph
     from vnplan.normalize.agencies import resolve_cell
     from vnplan.normalize.deadlines import parse_deadline
@@ -58,7 +61,26 @@ def table(data: bytes) -> None:
     parse_tables(blocks, "fuzz", "fuzz.txt", "0")
 
 
-TARGETS = {f.__name__: f for f in (deadline, agency, leaders, document, table)}
+def text_bytes(data: bytes) -> None:
+    """Raw bytes as a text file: decoding (UTF-8/16, legacy encodings, mixed), then tables."""
+    try:
+        text, _ = decode_text("fuzz.txt", data)
+    except IngestError:
+        return  # a clear refusal is a correct answer
+    parse_tables(blocks_from_text(text), "fuzz", "fuzz.txt", "0")
+
+
+def html_bytes(data: bytes) -> None:
+    """Raw bytes as an HTML page: charset, tag soup, spans, flattened tables."""
+    try:
+        html.extract("fuzz.html", data, "fuzz")
+    except IngestError:
+        return
+
+
+TARGETS = {
+    f.__name__: f for f in (deadline, agency, leaders, document, table, text_bytes, html_bytes)
+}
 
 
 def main() -> None:

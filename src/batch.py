@@ -22,7 +22,7 @@ import resource
 import signal
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from vnplan.export import (
     write_dataset_info,
     write_partition,
 )
+from vnplan.ingest.archive import DEFAULT_MAX_UNZIPPED
 from vnplan.models import Document, DocumentStatus
 from vnplan.normalize import registry_records
 from vnplan.pipeline import failed_document, process_file
@@ -53,7 +54,10 @@ class Limits:
     timeout: float = 300.0  # seconds per file (local engine)
     max_bytes: int = 200 * 1024 * 1024
     max_pages: int = 2000
-    max_memory_mb: int = 0  # per worker address space; 0 = no limit
+    # Address space a worker may add to what it starts with; 0 = no limit. OCR adds about
+    # 1.1 GB; a PDF stream that inflates to gigabytes kills its worker here (a failed row).
+    max_memory_mb: int = 2048
+    max_unzipped: int = DEFAULT_MAX_UNZIPPED  # bytes a ZIP package (DOCX, ODT) may inflate to
 
 
 @dataclass
@@ -103,11 +107,25 @@ def _on_alarm(signum: int, frame: Any) -> None:
     raise _Timeout
 
 
+def _address_space() -> int:
+    """This process's address space in bytes (Linux /proc), or 0 where it cannot be read."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _init_worker(limits: Limits) -> None:
-    """Each worker process: a memory ceiling, and Ctrl-C left to the parent."""
+    """Each worker process: a memory ceiling, and Ctrl-C left to the parent.
+
+    The ceiling is on the address space the worker may add to what it was forked with: a
+    forked worker inherits its parent's (a test runner's or an application's may be large),
+    and the file's work should get the same room whoever started the run.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if limits.max_memory_mb:
-        ceiling = limits.max_memory_mb * 1024 * 1024
+        ceiling = _address_space() + limits.max_memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
 
 
@@ -125,7 +143,7 @@ def work(path: str, limits: Limits) -> tuple[str, bytes]:
         signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, limits.timeout)
     try:
-        doc = process_file(path)
+        doc = process_file(path, limits.max_unzipped)
     except _Timeout:
         doc = failed_document(path, f"{path}: exceeded the time limit of {limits.timeout:g} s")
     except MemoryError:
@@ -269,6 +287,13 @@ class Batch:
             self.save_manifest()
         return doc
 
+    def refuse(self, path: str, reason: str) -> Document:
+        """A file not to be read (a link out of the input folder): its failed row, unread."""
+        doc = failed_document(path, reason, read=False)
+        write_atomic(self._state_path(path), document_json(doc))
+        self._record(path, doc, hashlib.sha256(path.encode()).hexdigest())
+        return doc
+
     def forget(self, path: str) -> None:
         self.files.pop(path, None)
         self._state_path(path).unlink(missing_ok=True)
@@ -363,7 +388,11 @@ def _run_local(
             except cf.process.BrokenProcessPool:
                 lost = list(futures.values())
                 if len(batch_paths) == 1:
-                    reason = f"{lost[0]}: the worker died (memory, a crash in a native library)"
+                    ceiling = batch.limits.max_memory_mb
+                    memory = f"over the memory limit of {ceiling} MB" if ceiling else "memory"
+                    reason = (
+                        f"{lost[0]}: the worker died ({memory}, or a crash in a native library)"
+                    )
                     on_done(batch.finish(lost[0], document_json(failed_document(lost[0], reason))))
                 else:
                     suspects.extend(sorted(lost))
@@ -382,13 +411,9 @@ def _run_dask(
     cluster = None if scheduler else LocalCluster(n_workers=2, threads_per_worker=1, processes=True)
     client = Client(scheduler or cluster)
     try:
-        # Worker threads cannot take signals: the time limit is the cluster's own business.
-        limits = Limits(
-            timeout=0,
-            max_bytes=batch.limits.max_bytes,
-            max_pages=batch.limits.max_pages,
-            max_memory_mb=0,
-        )
+        # Worker threads take no signals, and a ceiling would bind the whole Dask worker: time
+        # and memory are the cluster's own business (its worker lifetime and memory options).
+        limits = replace(batch.limits, timeout=0, max_memory_mb=0)
         futures = client.map(worker, todo, limits=limits, pure=False)
         for future in as_completed(futures):
             path, payload = future.result()
@@ -410,14 +435,22 @@ def run(
     limits: Limits | None = None,
     worker: Worker = work,
     on_done: Callable[[Document], None] | None = None,
+    refused: dict[str, str] | None = None,
 ) -> RunSummary:
-    """Process `paths` into the dataset at `out`; returns what happened."""
+    """Process `paths` into the dataset at `out`; returns what happened.
+
+    `refused` (path → reason, from `discover`) are files never to be read: each is recorded
+    as a failed row from its path alone.
+    """
     started = time.monotonic()
     summary = RunSummary(started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     batch = Batch(out, limits, full)
-    files = list(paths)
+    refusals = dict(refused or {})
+    files = [p for p in paths if p not in refusals]
     todo, unchanged, removed = batch.plan(files)
-    summary.files, summary.reused, summary.removed = len(files), len(unchanged), len(removed)
+    removed = [p for p in removed if p not in refusals]
+    summary.files = len(files) + len(refusals)
+    summary.reused, summary.removed = len(unchanged), len(removed)
     for path in removed:
         batch.forget(path)
 
@@ -426,6 +459,8 @@ def run(
         if on_done is not None:
             on_done(doc)
 
+    for path, reason in sorted(refusals.items()):
+        done(batch.refuse(path, reason))
     if todo:
         if engine == "dask":
             _run_dask(todo, batch, scheduler, worker, done)

@@ -34,8 +34,9 @@ files ok, 1 some files failed, 2 the run itself failed.
 def _run(args: argparse.Namespace) -> int:
     """Exit codes for schedulers: 0 all files ok, 1 some files failed, 2 the run itself failed."""
     out = Path(args.out)
-    files = list(discover(args.paths, out, args.include or (), args.exclude or ()))
-    if not files:
+    refused: dict[str, str] = {}  # links out of the input folders: failed rows, never read
+    files = list(discover(args.paths, out, args.include or (), args.exclude or (), refused))
+    if not files and not refused:
         _log(args, "error", message=f"no document files found in {' '.join(args.paths)}")
         return 2
     limits = Limits(
@@ -43,9 +44,16 @@ def _run(args: argparse.Namespace) -> int:
         max_bytes=int(args.max_mb * 1024 * 1024),
         max_pages=args.max_pages,
         max_memory_mb=args.max_memory_mb,
+        max_unzipped=int(args.max_unzipped_mb * 1024 * 1024),
     )
     quiet_bar = not sys.stderr.isatty() or args.log_json
-    bar = tqdm(total=len(files), unit="file", disable=quiet_bar, file=sys.stderr, desc="vnplan")
+    bar = tqdm(
+        total=len(files) + len(refused),
+        unit="file",
+        disable=quiet_bar,
+        file=sys.stderr,
+        desc="vnplan",
+    )
 
     def done(doc: Document) -> None:
         bar.update(1)
@@ -76,6 +84,7 @@ def _run(args: argparse.Namespace) -> int:
             full=args.full,
             limits=limits,
             on_done=done,
+            refused=refused,
         )
     except Exception as exc:  # the run itself failed (disk full, scheduler gone): exit 2
         bar.close()
@@ -244,9 +253,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--max-memory-mb",
         type=int,
-        default=0,
+        default=2048,
         metavar="MB",
-        help="address-space ceiling per worker (default: none)",
+        help="address-space ceiling per worker (default 2048; 0: none)",
+    )
+    run.add_argument(
+        "--max-unzipped-mb",
+        type=float,
+        default=512.0,
+        metavar="MB",
+        help="fail DOCX/ODT packages that inflate to more than this (default 512)",
     )
     run.add_argument("--log-json", action="store_true", help="one JSON object per line on stderr")
     run.add_argument("-q", "--quiet", action="store_true", help="do not print per-file warnings")
@@ -295,10 +311,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    if hasattr(signal, "SIGPIPE"):  # `vnplan agencies out | head` ends quietly
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    args = build_parser().parse_args(argv)
-    code: int = args.func(args)
+    # `vnplan agencies out | head` ends quietly. The handler is put back on return: a caller
+    # in the same process (a test run) must not die of SIGPIPE on a closed socket afterwards.
+    piped = hasattr(signal, "SIGPIPE")
+    previous = signal.signal(signal.SIGPIPE, signal.SIG_DFL) if piped else None
+    try:
+        args = build_parser().parse_args(argv)
+        code: int = args.func(args)
+    finally:
+        if piped:
+            signal.signal(signal.SIGPIPE, previous)
     return code
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from vnplan import __version__
 from vnplan.ingest import IngestError, load
+from vnplan.ingest.archive import DEFAULT_MAX_UNZIPPED
 from vnplan.models import Document, DocumentStatus, SourceFormat
 from vnplan.normalize import normalize_document
 from vnplan.parse import parse_document
@@ -21,10 +22,17 @@ from vnplan.parse import parse_document
 DOCUMENT_SUFFIXES = {".txt", ".pdf", ".docx", ".doc", ".rtf", ".odt", ".html", ".htm"}
 
 
-def failed_document(path: str, error: str) -> Document:
-    """The record of a file that could not be read: a `failed` row naming the fault."""
+OUTSIDE = "symlink points outside the input folder"
+
+
+def failed_document(path: str, error: str, *, read: bool = True) -> Document:
+    """The record of a file that could not be read: a `failed` row naming the fault.
+
+    Its doc_id hashes the file's bytes, or its path when the file is not to be read (`read`
+    false: a link out of the input folder) or cannot be.
+    """
     try:
-        data = Path(path).read_bytes()
+        data = Path(path).read_bytes() if read else path.encode()
     except OSError:
         data = path.encode()
     return Document(
@@ -37,10 +45,10 @@ def failed_document(path: str, error: str) -> Document:
     )
 
 
-def process_file(path: str) -> Document:
+def process_file(path: str, max_unzipped: int = DEFAULT_MAX_UNZIPPED) -> Document:
     """Run every stage on one file; failures are returned as a failed Document."""
     try:
-        raw = load(path)
+        raw = load(path, max_unzipped)
         return normalize_document(parse_document(raw, __version__))
     except IngestError as exc:
         return failed_document(path, str(exc))
@@ -58,22 +66,34 @@ def discover(
     exclude: Path | None = None,
     include_globs: Iterable[str] = (),
     exclude_globs: Iterable[str] = (),
+    refused: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """Files named, and document files found (recursively, sorted) in folders named.
 
     In folders, `include_globs` (default: every document suffix) and `exclude_globs` match
     paths relative to the folder ("**/2023/*.pdf", "drafts/**"); hidden folders and the
-    output folder are skipped. A file named explicitly is always taken, missing or not: it
+    output folder are skipped, and a folder named like a document ("plan.pdf/") is taken so
+    that it becomes a failed row. A file named explicitly is always taken, missing or not: it
     becomes a failed row rather than a crash.
+
+    A symlink in a folder whose target lies outside that folder is never yielded (nor read):
+    it goes to `refused` (path → reason), for the batch to record as a failed row.
     """
     includes, excludes = list(include_globs), list(exclude_globs)
     seen: set[str] = set()
     for given in paths:
         p = Path(given)
         if p.is_dir():
-            candidates = [
-                str(f) for f in sorted(p.rglob("*")) if _wanted(f, p, exclude, includes, excludes)
-            ]
+            root = p.resolve()
+            candidates = []
+            for f in sorted(p.rglob("*")):
+                if not _wanted(f, p, exclude, includes, excludes):
+                    continue
+                target = f.resolve()
+                if target == root or root in target.parents:
+                    candidates.append(str(f))
+                elif refused is not None:
+                    refused[str(f)] = f"{f}: {OUTSIDE} ({target}), not read"
         else:
             candidates = [given]
         for c in candidates:
@@ -86,7 +106,9 @@ def _wanted(
     f: Path, root: Path, out: Path | None, includes: list[str], excludes: list[str]
 ) -> bool:
     relative = f.relative_to(root)
-    if not f.is_file() or any(part.startswith(".") for part in relative.parts):
+    if any(part.startswith(".") for part in relative.parts):
+        return False
+    if not (f.is_file() or (f.is_dir() and f.suffix.lower() in DOCUMENT_SUFFIXES)):
         return False
     if out is not None and out.resolve() in f.resolve().parents:
         return False

@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +53,7 @@ RUN_WRAPPERS = {
 BLOCK_WRAPPERS = {qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")}
 HEADING_STYLE = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+DOCTYPE_WINDOW = 4096  # a DOCTYPE comes before the root element: the head of a part shows it
 
 
 def _on(element: Element | None) -> bool | None:
@@ -494,7 +496,8 @@ def _run_text(r: Element) -> str:
     for child in r.iterchildren():
         tag = child.tag
         if tag == qn("w:t"):
-            out.append(child.text or "")
+            # An entity reference left unexpanded (see `_doctypes`) is dropped, its text kept.
+            out.append((child.text or "") + "".join(e.tail or "" for e in child))
         elif tag in (qn("w:tab"), qn("w:ptab")):
             out.append("\t")
         elif tag == qn("w:br"):
@@ -555,13 +558,22 @@ def _what_it_is(data: bytes) -> str:
     return "not a DOCX: the file is not a ZIP package (it does not start with 'PK')"
 
 
-def _open(path: str, data: bytes) -> Any:
+def _open(path: str, data: bytes) -> tuple[Any, list[str]]:
+    """The python-docx Document, and warnings about what a crafted package holds."""
     if not data.startswith(b"PK"):
         raise IngestError(path, _what_it_is(data))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+            warnings = _doctypes(archive)
+    except (
+        zipfile.BadZipFile,
+        EOFError,
+        ValueError,
+        zlib.error,
+        NotImplementedError,
+        RuntimeError,
+    ) as exc:
         raise IngestError(
             path, f"truncated or damaged ZIP archive, not a readable DOCX ({exc})"
         ) from exc
@@ -571,15 +583,41 @@ def _open(path: str, data: bytes) -> Any:
             path, f"a ZIP archive without word/document.xml, not a Word document ({shown})"
         )
     try:
-        return docx.Document(io.BytesIO(data))
+        return docx.Document(io.BytesIO(data)), warnings
     except Exception as exc:  # python-docx raises KeyError, ValueError, zlib/XML errors …
         raise IngestError(
             path, f"damaged DOCX, python-docx cannot open it ({type(exc).__name__}: {exc})"
         ) from exc
 
 
+def _doctypes(archive: zipfile.ZipFile) -> list[str]:
+    """XML parts that declare a DOCTYPE (entities: XXE). Word writes none; python-docx's parser
+    neither expands entities nor fetches anything, so the part is read without them."""
+    found = [
+        info.filename
+        for info in archive.infolist()
+        if info.filename.endswith((".xml", ".rels"))
+        and b"<!DOCTYPE" in archive.open(info).read(DOCTYPE_WINDOW)
+    ]
+    return [
+        f"{name} declares a DOCTYPE (XML entities): not expanded, nothing fetched" for name in found
+    ]
+
+
+def _external(document: Any) -> list[str]:
+    """Relationships to outside the package (links, linked images, templates): never fetched."""
+    targets = sorted(
+        f"{rel.reltype.rsplit('/', 1)[-1]} {rel.target_ref}"
+        for rel in document.part.rels.values()
+        if rel.is_external and not rel.reltype.endswith("/hyperlink")
+    )
+    if not targets:
+        return []
+    return [f"external relationships not followed: {'; '.join(targets)}"]
+
+
 def extract(path: str, data: bytes, doc_id: str) -> RawDocument:
-    document = _open(path, data)
+    document, warnings = _open(path, data)
     try:
         numbering_part = document.part.part_related_by(RT.NUMBERING)
     except KeyError:
@@ -592,5 +630,5 @@ def extract(path: str, data: bytes, doc_id: str) -> RawDocument:
         source_path=path,
         source_format=SourceFormat.DOCX,
         blocks=blocks,
-        warnings=reader.warnings,
+        warnings=warnings + _external(document) + reader.warnings,
     )

@@ -124,6 +124,16 @@ class _TreeBuilder(HTMLParser):
     def handle_data(self, data: str) -> None:
         self.stack[-1].children.append(data)
 
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
+        """`<![…]>`: CDATA and Word's `<![if …]>` as the standard library reads them; any other
+        keyword, on which it raises AssertionError (Python < 3.13), skipped up to its `>`
+        like a bogus comment, as browsers do."""
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            end = self.rawdata.find(">", i + 3)
+            return -1 if end < 0 else end + 1
+
 
 # --------------------------------------------------------------------------- text flow
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from vnplan.ingest import docx, html, office, pdf, text
+from vnplan.ingest.archive import DEFAULT_MAX_UNZIPPED, check_zip
 from vnplan.ingest.errors import IngestError
 from vnplan.ingest.sniff import Format, called, sniff
 from vnplan.models import RawDocument
@@ -34,8 +35,11 @@ def doc_id_for(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def load(path: str | Path) -> RawDocument:
-    """Read one file into a `RawDocument`, or raise `IngestError` naming the file and the fault."""
+def load(path: str | Path, max_unzipped: int = DEFAULT_MAX_UNZIPPED) -> RawDocument:
+    """Read one file into a `RawDocument`, or raise `IngestError` naming the file and the fault.
+
+    A ZIP package (DOCX …) that declares more than `max_unzipped` bytes is refused unread.
+    """
     shown = str(path)
     p = Path(path)
     if p.is_dir():
@@ -46,6 +50,8 @@ def load(path: str | Path) -> RawDocument:
         raise IngestError(shown, f"cannot be read ({exc.strerror or exc})") from exc
     if not data:
         raise IngestError(shown, "empty file (0 bytes)")
+    if data.startswith(b"PK"):
+        check_zip(shown, data, max_unzipped)  # before anything (sniff too) inflates an entry
     suffix = p.suffix.lower()
     # The bytes decide before the name does: a ".doc" that is an HTML page is read as HTML.
     found = sniff(data)

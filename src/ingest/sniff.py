@@ -78,7 +78,7 @@ def _zip_format(data: bytes) -> Format:
                 b"application/vnd.oasis.opendocument.text"
             ):
                 return ODT
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, NotImplementedError, RuntimeError):
         pass  # a truncated or damaged archive is still not a document we can read
     return ZIP
 

@@ -42,24 +42,25 @@ def decode_text(path: str, data: bytes) -> tuple[str, str | None]:
     converted too. Binary files and text that no encoding makes Vietnamese raise a clear error.
     """
     note: str | None = None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
+    bomless = None if data.startswith((b"\xff\xfe", b"\xfe\xff")) else _utf16_without_bom(data)
+    if bomless is not None or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text, note = _salvage(path, data, bomless or "utf-16", "")
+        if bomless is not None:
+            note = "; ".join(filter(None, [f"UTF-16 without a byte-order mark ({bomless})", note]))
+    elif b"\x00" in data:
+        raise IngestError(path, "binary content (NUL bytes): not a text document")
     else:
-        if b"\x00" in data:
-            raise IngestError(path, "binary content (NUL bytes): not a text document")
         try:
             text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
+        except UnicodeDecodeError:
             guessed = legacy.decode_bytes(data)
-            if guessed is None:
-                _reject_binary(path, data.decode("latin-1"))
-                raise IngestError(
-                    path,
-                    f"not valid UTF-8 text (byte {exc.start}), and not Vietnamese in "
-                    "Windows-1258, TCVN3 or VNI either",
-                ) from exc
-            text, encoding = guessed
-            note = f"not UTF-8: decoded as {encoding} (legacy Vietnamese encoding)"
+            if guessed is not None:
+                text, encoding = guessed
+                note = f"not UTF-8: decoded as {encoding} (legacy Vietnamese encoding)"
+            else:
+                text, note = _mixed(data) or _salvage(
+                    path, data, "utf-8-sig", ", and not Vietnamese in Windows-1258, TCVN3 or VNI"
+                )
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     if note is None:
         text, repaired = legacy.repair(text)
@@ -67,6 +68,52 @@ def decode_text(path: str, data: bytes) -> tuple[str, str | None]:
             note = f"text typed in {repaired} fonts: converted to Unicode"
     _reject_binary(path, text)  # after conversion: TCVN3 puts capitals on C0 control codes
     return text, note
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or '-be' when NULs sit only at odd or only at even offsets, as in UTF-16
+    text of mostly Latin letters; binary files have NULs anywhere."""
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    if even == 0 and odd * 3 > len(data) // 2:
+        return "utf-16-le"
+    if odd == 0 and even * 3 > len(data) // 2:
+        return "utf-16-be"
+    return None
+
+
+def _utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _mixed(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 text with some lines in a legacy encoding (pasted from an old file), or None."""
+    lines = data.split(b"\n")
+    bad = [index for index, line in enumerate(lines) if not _utf8(line)]
+    guessed = legacy.decode_bytes(b"\n".join(lines[index] for index in bad))
+    if guessed is None or guessed[0].count("\n") != len(bad) - 1:
+        return None
+    texts = [line.decode("utf-8") if index not in bad else "" for index, line in enumerate(lines)]
+    for index, text in zip(bad, guessed[0].split("\n"), strict=True):
+        texts[index] = text
+    note = f"mixed encodings: {len(bad)} of {len(lines)} lines not UTF-8, decoded as {guessed[1]}"
+    return "\n".join(texts).removeprefix("\ufeff"), note
+
+
+def _salvage(path: str, data: bytes, codec: str, tried: str) -> tuple[str, str | None]:
+    """(text, note) in `codec`, where a few broken byte sequences (a cut character, a stray
+    byte) are each replaced by U+FFFD and counted in the note; more than 1 % broken is not text
+    in that encoding."""
+    text = data.decode(codec, errors="replace")
+    broken = text.count("\ufffd")
+    name = codec.removesuffix("-sig").upper()
+    if broken * 100 > len(text):
+        _reject_binary(path, text)
+        raise IngestError(path, f"not valid {name} text ({broken} invalid byte sequences){tried}")
+    return text, f"{broken} invalid {name} byte sequence(s) replaced by U+FFFD" if broken else None
 
 
 def _reject_binary(path: str, text: str) -> None:

@@ -25,7 +25,7 @@ SECTION_LABEL = re.compile(
     rf"^(?P<label>(?=[IVX\d])(?:{ROMAN}|\d{{1,2}})(?:\.\d{{1,2}})*\.?|[a-zđ]\))(?:\s+(?P<title>\S.*))?$",
     re.DOTALL,
 )
-TASK_NUMBER = re.compile(r"^\d{1,3}[.)]?$")
+TASK_NUMBER = re.compile(r"^\d{1,5}[.)]?$")  # a long table numbers past 999
 MILESTONE_MARK = re.compile(r"^[-–+•*]$")
 # Words that mark a time phrase: used only to spot a row whose cells OCR shifted left.
 TIME_PHRASE = re.compile(
@@ -140,8 +140,12 @@ class _Piece:
     start: int  # index of the first data row
 
 
-def _logical_tables(blocks: list[Block]) -> list[list[_Piece]]:
-    """Group table pieces into logical tables (stitched across page breaks)."""
+def _logical_tables(blocks: list[Block], warnings: list[str]) -> list[list[_Piece]]:
+    """Group table pieces into logical tables (stitched across page breaks).
+
+    A piece without a header that text cut from the task table above is not guessed at; when
+    it has numbered rows as wide as that table's, a warning names it, so no row goes silently.
+    """
     tables: list[list[_Piece]] = []
     current: list[_Piece] | None = None
     roles: dict[str, int] | None = None
@@ -163,7 +167,21 @@ def _logical_tables(blocks: list[Block]) -> list[list[_Piece]]:
                 tables.append(current)
         elif current is not None and roles is not None:
             current.append(_Piece(block, roles, 0))  # piece that did not repeat the header
+        elif roles is not None and _numbered(block, max(roles.values()) + 1):
+            lines = block.row_lines
+            where = f"lines {lines[0]}-{lines[-1]}" if lines else f"page {block.page}"
+            warnings.append(
+                f"{where}: a table piece without a header, cut off from the task table above "
+                "by text: its rows are not read as tasks"
+            )
     return tables
+
+
+def _numbered(table: Table, width: int) -> bool:
+    """Rows as wide as a task table's with a task number first: task rows, by their look."""
+    return any(
+        len(row) >= width and row and TASK_NUMBER.match(squash(row[0].text)) for row in table.rows
+    )
 
 
 def _cell_map(texts: list[str], roles: dict[str, int]) -> dict[str, str]:
@@ -273,7 +291,7 @@ def parse_tables(blocks: list[Block], doc_id: str, source_path: str, version: st
     tasks: list[Task] = []
     warnings: list[str] = []
     skipped: list[str] = []
-    for table_index, pieces in enumerate(_logical_tables(blocks)):
+    for table_index, pieces in enumerate(_logical_tables(blocks, warnings)):
         for row_index, row in enumerate(_rows(pieces, warnings, skipped)):
             warnings.extend(row.warnings)
             cells = row.cells

@@ -86,6 +86,17 @@ def test_prose_restating_an_appendix_row_is_linked_not_silent(
     assert any("restate an appendix row" in w for w in doc.warnings)
 
 
+@pytest.mark.parametrize(
+    ("seed", "restated"),
+    [("000_76046f262c6874d6", 44), ("001_d1ea71c28f9b4230", 16), ("003_3a026ceb35acf91e", 5)],
+)
+def test_restated_prose_counts_per_seed(
+    seed_docs: dict[str, Document], seed: str, restated: int
+) -> None:
+    # the counts the pair-by-pair scoring gave before it became one vectorized cdist call
+    assert sum(1 for t in prose(seed_docs[seed]) if t.duplicate_of) == restated
+
+
 def test_labelled_blocks_in_any_order(plan: Document) -> None:
     first = at(plan, 46)
     assert first.content.startswith("Nâng cấp Trung tâm dữ liệu tỉnh")

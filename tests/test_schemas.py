@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 from vnplan.cli import main
+from vnplan.export.dataset import document_json
+from vnplan.models import Document
 from vnplan.schemas import PUBLISHED
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
@@ -34,3 +36,10 @@ def test_task_schema_names_the_contract_fields() -> None:
         "section_path",
     ):
         assert field in schema["properties"], field
+
+
+def test_document_json_is_the_bytes_json_dumps_would_write(seed_docs: dict[str, Document]) -> None:
+    # document_json uses pydantic's faster serializer; the files must not change because of it
+    for doc in seed_docs.values():
+        plain = json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n"
+        assert document_json(doc) == plain.encode()

@@ -377,7 +377,9 @@ def write_agencies(out: Path, registry: list[AgencyRecord]) -> int:
 
 
 def document_json(doc: Document) -> bytes:
-    return (json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n").encode()
+    # pydantic's serializer writes the same bytes as json.dumps(ensure_ascii=False, indent=1),
+    # several times faster (a test pins the equality).
+    return doc.model_dump_json(indent=1).encode() + b"\n"
 
 
 def write_document_json(out: Path, doc: Document) -> None:

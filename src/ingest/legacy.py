@@ -47,6 +47,7 @@ SAMPLE = 100_000
 _WORD_PARTS = re.compile(r"[-/.,;:]")
 
 
+@lru_cache(maxsize=1 << 16)  # a plan repeats a few thousand distinct words many times
 def is_syllable(word: str) -> bool:
     """A valid Vietnamese syllable (any case, at most one tone mark): 'nghiêng', 'Ủy', not 'héi'."""
     decomposed = unicodedata.normalize("NFD", word.lower())

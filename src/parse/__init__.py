@@ -5,7 +5,8 @@ Cells are kept as printed here; resolving agencies and dates is the normalize st
 
 from __future__ import annotations
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from vnplan.models import Document, DocumentStatus, Paragraph, RawDocument, Task
 from vnplan.parse.header import parse_header
@@ -22,14 +23,19 @@ DUPLICATE_SCORE = 85  # token-set similarity (0–100) above which a prose task 
 
 def link_duplicates(prose: list[Task], appendix: list[Task]) -> list[Task]:
     """Point each prose task that restates an appendix row at it, so none duplicates silently."""
-    keys = [(t.task_id, fold(t.content)) for t in appendix]
+    if not prose or not appendix:
+        return list(prose)
+    ids = [t.task_id for t in appendix]
+    # every prose × row score in one vectorized call; ties go to the greatest task_id
+    scores = process.cdist(
+        [fold(t.content) for t in prose],
+        [fold(t.content) for t in appendix],
+        scorer=fuzz.token_set_ratio,
+        dtype=np.float64,  # float32 could round 84.99… up to the threshold
+    )
     linked = []
-    for task in prose:
-        text = fold(task.content)
-        best = max(
-            ((fuzz.token_set_ratio(text, key), task_id) for task_id, key in keys),
-            default=(0.0, None),
-        )
+    for task, row in zip(prose, scores, strict=True):
+        best = max(zip(row.tolist(), ids, strict=True))
         if best[0] >= DUPLICATE_SCORE:
             task = task.model_copy(update={"duplicate_of": best[1]})
         linked.append(task)

@@ -319,8 +319,9 @@ class Batch:
             exists = (self.out / "tasks.parquet" / f"issued_year={partition}").is_dir()
             if self.partitions.get(partition) == fingerprint and exists:
                 continue
-            docs = [self.load_document(p) for p in paths]
-            write_partition(self.out, partition, docs)
+            ordered = sorted(paths, key=lambda p: (p, self.files[p].doc_id))
+            docs = (self.load_document(p) for p in ordered)  # one in memory at a time
+            write_partition(self.out, partition, docs, ordered=True)
             self.partitions[partition] = fingerprint
             self.save_manifest()  # a crash after this point does not redo this partition
             written += 1

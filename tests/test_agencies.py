@@ -70,6 +70,13 @@ CASES = [
     ("Các sở, ban, ngành có liên quan", ["Các sở, ban, ngành"]),  # 000:379
     ("Các đơn vị sự ngành Thành phố", ["Các đơn vị sự ngành Thành phố"]),  # 001:386+390, damaged
     ("Sở Noi vu", ["Sở Nội vụ"]),  # diacritics lost
+    # 000:365 as the scan's narrow column wraps it, the name cut at the page break: the lines
+    # make one name, not "Sở" + "Giao thông" + "vận"
+    (
+        "Sở Tài\nnguyên và\nMôi\ntrường, Sở\nGiao thông\nvận",
+        ["Sở Tài nguyên và Môi trường", "Sở Giao thông vận tải"],
+    ),
+    ("Sở Nội vụ\nSở Tài chính", ["Sở Nội vụ", "Sở Tài chính"]),  # one name per line
 ]
 
 

@@ -18,6 +18,7 @@ import pytest
 from vnplan import batch
 from vnplan.batch import Limits
 from vnplan.cli import main
+from vnplan.models import Document
 
 from conftest import SAMPLES, SEEDS
 
@@ -174,3 +175,29 @@ def test_dataset_layout_is_readable_as_one_table(tmp_path: Path) -> None:
     assert duck == (pandas_rows, 2) and pandas_rows == info["tables"]["tasks"]
     shutil.rmtree(out / "tasks.parquet" / "issued_year=2018")
     assert batch.run([str(SAMPLES / f"{s}.txt") for s in SEEDS], out).partitions_written == 1
+
+
+def test_a_partition_is_written_a_row_group_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed_docs: dict[str, Document]
+) -> None:
+    """A large partition streams out in row groups (one document in memory at a time) and
+    reads back as the same table as one written whole."""
+    import pyarrow.parquet as pq
+
+    from vnplan.export import dataset
+
+    docs = list(seed_docs.values())
+    whole = dataset.write_partition(tmp_path / "whole", "2023", docs)
+    monkeypatch.setattr(dataset, "ROW_GROUP", 7)
+    ordered = sorted(docs, key=lambda d: (d.source_path, d.doc_id))
+    streamed = dataset.write_partition(tmp_path / "streamed", "2023", iter(ordered), ordered=True)
+    assert streamed == whole and whole["tasks"] > 100
+    for table in dataset.PARTITIONED:
+        part = f"{table}.parquet/issued_year=2023/part-0.parquet"
+        a, b = (
+            pq.ParquetFile(tmp_path / "whole" / part),
+            pq.ParquetFile(tmp_path / "streamed" / part),
+        )
+        assert a.read().equals(b.read())
+    tasks = pq.ParquetFile(tmp_path / "streamed" / "tasks.parquet/issued_year=2023/part-0.parquet")
+    assert tasks.metadata.num_row_groups == len(docs)  # each seed has > 7 tasks: a group each

@@ -344,16 +344,61 @@ def migrate_layout(out: Path) -> None:
             path.unlink()
 
 
-def write_partition(out: Path, partition: str, docs: Iterable[Document]) -> dict[str, int]:
-    """(Re)write every table's part of one partition; returns row counts per table."""
-    ordered = sorted(docs, key=lambda d: (d.source_path, d.doc_id))
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in PARTITIONED}
-    for doc in ordered:
+ROW_GROUP = 65_536  # rows a table buffers before writing them as one Parquet row group
+
+
+class _PartWriter:
+    """One table's part file, written a row group at a time to a dot-file, then renamed."""
+
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path, self.schema = path, schema
+        self.tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")  # dot files: readers skip
+        self.rows: list[dict[str, Any]] = []
+        self.count = 0
+        self.writer: pq.ParquetWriter | None = None
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        self.rows.extend(rows)
+        self.count += len(rows)
+        if len(self.rows) >= ROW_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.tmp, self.schema, compression="zstd")
+        self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
+        self.rows = []
+
+    def close(self) -> None:
+        if self.rows or self.writer is None:  # an empty part is still a readable file
+            self._flush()
+        assert self.writer is not None
+        self.writer.close()
+        os.replace(self.tmp, self.path)
+
+
+def write_partition(
+    out: Path, partition: str, docs: Iterable[Document], *, ordered: bool = False
+) -> dict[str, int]:
+    """(Re)write every table's part of one partition; returns row counts per table.
+
+    Rows go out in (source_path, doc_id) order. With `ordered`, `docs` is already in that
+    order and is read once, lazily: a partition of any size holds one document and one row
+    group per table in memory, not the whole year.
+    """
+    if not ordered:
+        docs = sorted(docs, key=lambda d: (d.source_path, d.doc_id))
+    writers = {
+        name: _PartWriter(partition_dir(out, name, partition) / PART_FILE, schema)
+        for name, schema in PARTITIONED.items()
+    }
+    for doc in docs:
         for name, part in document_tables(doc).items():
-            rows[name].extend(part)
-    for name, schema in PARTITIONED.items():
-        _write_parquet(rows[name], schema, partition_dir(out, name, partition) / PART_FILE)
-    return {name: len(r) for name, r in rows.items()}
+            writers[name].add(part)
+    for writer in writers.values():
+        writer.close()
+    return {name: writer.count for name, writer in writers.items()}
 
 
 def remove_partition(out: Path, partition: str) -> None:

@@ -164,12 +164,19 @@ class _Level:
 
 @dataclass
 class _Numbering:
-    """numbering.xml: list definitions and a counter per list instance (numId) and level."""
+    """numbering.xml: list definitions, and a counter per list definition (abstractNum) and level.
+
+    The running count belongs to the abstractNum, not to the numId (ECMA-376 §17.9): numIds
+    sharing one abstractNum continue one sequence, and a numId carrying a startOverride
+    restarts it where that numId is first used. LibreOffice writes a list in table cells that
+    way, one numId per cell, so counting per numId would number every cell "1".
+    """
 
     levels: dict[str, dict[int, _Level]] = field(default_factory=dict)  # abstractNumId → levels
     nums: dict[str, tuple[str, dict[int, int]]] = field(default_factory=dict)  # → (abs, starts)
     style_links: dict[str, str] = field(default_factory=dict)  # numStyleLink → style id
-    counters: dict[str, dict[int, int]] = field(default_factory=dict)
+    counters: dict[str, dict[int, int]] = field(default_factory=dict)  # abstractNumId → …
+    entered: set[tuple[str, int]] = field(default_factory=set)  # (numId, level) used so far
 
     @classmethod
     def read(cls, root: Element | None) -> _Numbering:
@@ -225,9 +232,13 @@ class _Numbering:
         if level is None:
             return ""
         starts = self.nums[num_id][1]
-        counters = self.counters.setdefault(num_id, {})
+        counters = self.counters.setdefault(abstract_id, {})
         current = counters.get(ilvl)
-        counters[ilvl] = starts.get(ilvl, level.start) if current is None else current + 1
+        if ilvl in starts and (num_id, ilvl) not in self.entered:
+            counters[ilvl] = starts[ilvl]  # this instance restarts the shared sequence
+        else:
+            counters[ilvl] = level.start if current is None else current + 1
+        self.entered.add((num_id, ilvl))
         for deeper in [k for k in counters if k > ilvl]:
             rule = levels[deeper].restart if deeper in levels else None
             if rule is None or (rule != 0 and ilvl < rule):

@@ -66,6 +66,7 @@ from rapidfuzz import fuzz
 
 from vnplan.ingest.errors import IngestError
 from vnplan.ingest.legacy import is_syllable
+from vnplan.ingest.lexicon import misread
 from vnplan.models import Block, Cell, Paragraph, RawDocument, SourceFormat, Table
 from vnplan.textutil import fold, squash
 
@@ -524,6 +525,31 @@ def _full_stop_after(word: Word, image: Gray) -> bool:
     return False
 
 
+_MARKS = ",.;:"
+
+
+def unseen_mark(word: Word, image: Gray) -> bool:
+    """Whether the punctuation mark that ends a word has no ink of its own in the image.
+
+    The model sometimes adds a comma or a full stop to a word at high confidence ("QPPL," for
+    "QPPL"). A printed mark is the word's rightmost ink and far shorter than its letters; when
+    the rightmost ink in the word's box is a full-height letter, the mark was not printed.
+    """
+    if len(word.text) < 2 or word.text[-1] not in _MARKS or not word.text[-2].isalnum():
+        return False
+    top, left = max(0, word.top), max(0, word.left)
+    box = image[top : word.top + word.height, left : word.left + word.width]
+    if box.size == 0:
+        return False
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink_mask(box), connectivity=8)
+    if count < 2:
+        return False
+    parts = stats[1:count]
+    rightmost = parts[np.argmax(parts[:, cv2.CC_STAT_LEFT] + parts[:, cv2.CC_STAT_WIDTH])]
+    tallest = int(parts[:, cv2.CC_STAT_HEIGHT].max())
+    return bool(rightmost[cv2.CC_STAT_HEIGHT] > 0.6 * tallest)
+
+
 def _line_key(word: Word) -> tuple[int, int, int]:
     return word.block, word.par, word.line
 
@@ -613,7 +639,12 @@ def _table(gray: Gray, lines: Gray, boxes: list[Box], page: int) -> tuple[Table,
     for i, spot in enumerate(grid):
         crop = crops[i]
         found = [] if crop is None else reread_numerals(read.get(i, []), crop, line_start=True)
-        text, why = cell_text(_lines(found)), _weak(found)
+        text = cell_text(_lines(found))
+        # the misreads Tesseract is sure of: unlikely words, punctuation with no ink
+        why = _weak(found) or misread(text)
+        if why is None and crop is not None:
+            added = next((w.text for w in found if unseen_mark(w, crop)), None)
+            why = None if added is None else f"no ink for the mark ending {added!r}"
         if crop is not None and not found:
             # Tesseract returns nothing for a lone "I" at times: read it from its glyphs.
             text = numeral_from_glyphs(ink_mask(crop)).rstrip(".")
@@ -815,9 +846,9 @@ def read_page(gray: Gray, page: int) -> PageResult:
         placed.append((frame.y0, table))
         if flagged:
             result.warnings.append(
-                f"page {page} table {number}: {len(flagged)} cells read with low OCR confidence "
-                f"(mean under {LOW_CONFIDENCE:.0f} or a word under {LOW_WORD_CONFIDENCE:.0f}), "
-                f"check them: {'; '.join(flagged)}"
+                f"page {page} table {number}: {len(flagged)} cells to check, read with low OCR "
+                f"confidence (mean under {LOW_CONFIDENCE:.0f} or a word under "
+                f"{LOW_WORD_CONFIDENCE:.0f}) or holding an unlikely word: {'; '.join(flagged)}"
             )
     paras: list[_Para] = []
     margins: list[bool] = []

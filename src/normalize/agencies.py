@@ -31,7 +31,7 @@ FUZZY_CUTOFF = 90  # rapidfuzz ratio on folded keys; below it a mention stays un
 FUZZY_MIN_WORDS = 2
 # Bullets ("- ", "+ ") start lines and are stripped from each piece; a dash inside a line is
 # part of a name ("Sở Quy hoạch - Kiến trúc").
-SEPARATORS = re.compile(r"\n|;|,")
+LIST_SEPARATORS = re.compile(r";|,")
 LINK_WORD = re.compile(r"^(?:và|với|cùng)\s+|\s+(?:và|với|cùng)$", re.IGNORECASE)
 AND = re.compile(r"\s+và\s+")  # split on "và" only when the whole piece is no agency
 FILLER = {"", "va", "cac", "co lien quan", "lien quan", "cung", "voi", "khac", "chu tich"}
@@ -172,11 +172,26 @@ def _mention(raw: str, found: tuple[Agency, float], role: AgencyRole) -> AgencyM
     )
 
 
+def _pieces(text: str, head: str | None, reg: Registry) -> list[str]:
+    """`text` cut at separators. A line break only separates when the lines do not make one
+    name together: a narrow column (or an OCR'd cell) wraps "Sở Giao thông\nvận tải"."""
+    pieces: list[str] = []
+    for chunk in LIST_SEPARATORS.split(text):
+        lines = chunk.split("\n")
+        whole = squash(chunk).strip(" .,;:-–•+()")
+        joined = len(lines) > 1 and not HEAD.search(chunk) and bool(re.search(r"\p{L}{2,}", whole))
+        if joined and _match_piece(LINK_WORD.sub("", whole), head, reg) is not None:
+            pieces.append(whole)
+        else:
+            pieces.extend(lines)
+    return pieces
+
+
 def _leftovers(
     text: str, role: AgencyRole, head: str | None, reg: Registry
 ) -> tuple[list[AgencyMention], str | None]:
     out = []
-    for piece in SEPARATORS.split(text):
+    for piece in _pieces(text, head, reg):
         heading = HEAD.search(piece)
         if heading:  # "Các Sở: Tư pháp" sets the head for this and the following names
             head = heading.group("head").capitalize()

@@ -4,11 +4,13 @@ Builds the corpus from the bundled samples (text, DOCX, HTML, PDF, scanned PDF; 
 distinct so the incremental run cannot skip it), then measures in one run:
 - docs/s and pages/s per format with all workers;
 - the whole corpus with 1 worker (the baseline) and with all workers: the speed-up ratio;
-- peak memory (max RSS of the orchestrator and of any worker);
+- peak memory (max RSS of the orchestrator and of any worker, from each run's summary);
 - an unchanged rerun, as a share of the full run's time;
 - a bare pdfplumber loop (extract_text + extract_tables on every page) over the same PDFs,
   as a ratio against vnplan's PDF throughput.
-Prints a table and writes bench/results.json. Machine noise: compare ratios, not seconds.
+Each run is a `vnplan run` process of its own, as a nightly job runs it, so one run's memory
+does not carry into the next. Prints a table and writes bench/results.json. Machine noise:
+compare ratios, not seconds.
 """
 
 from __future__ import annotations
@@ -16,15 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import docx
-
-from vnplan import batch
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -71,12 +72,20 @@ def pages_of(out: Path) -> int:
     return int(docs.page_count.fillna(0).sum())
 
 
-def timed_run(paths: list[Path], out: Path, workers: int) -> tuple[float, int, int]:
-    shutil.rmtree(out, ignore_errors=True)
+def timed_run(folders: list[Path], out: Path, workers: int, fresh: bool = True) -> dict[str, Any]:
+    """One `vnplan run` in a process of its own (memory is its own, not the bench's); its run
+    summary (OUT/runs/*.json: counts, seconds, peak memory) plus the wall time seen here."""
+    if fresh:
+        shutil.rmtree(out, ignore_errors=True)
+    command = [str(Path(sys.executable).with_name("vnplan")), "run", *map(str, folders)]
+    command += ["--out", str(out), "--workers", str(workers), "-q"]
     started = time.perf_counter()
-    summary = batch.run([str(p) for p in paths], out, workers=workers)
-    seconds = time.perf_counter() - started
-    return seconds, summary.files, summary.failed
+    subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    latest = max((out / "runs").glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
+    summary: dict[str, Any] = json.loads(latest.read_text("utf-8"))
+    summary["wall_s"] = wall
+    return summary
 
 
 def bare_pdfplumber(paths: list[Path]) -> tuple[float, int]:
@@ -106,29 +115,37 @@ def main() -> int:
     cores = os.cpu_count() or 1
     results: dict[str, object] = {"documents": len(everything), "cores": cores, "formats": {}}
 
-    for fmt, files in corpus.items():
-        seconds, count, failed = timed_run(files, scratch / f"out-{fmt}", cores)
+    for fmt in corpus:
+        run = timed_run([scratch / "corpus" / fmt], scratch / f"out-{fmt}", cores)
+        seconds, count = run["wall_s"], run["files"]
         pages = pages_of(scratch / f"out-{fmt}")
         results["formats"][fmt] = {  # type: ignore[index]
             "documents": count,
-            "failed": failed,
+            "failed": run["failed"],
             "seconds": round(seconds, 2),
             "docs_per_s": round(count / seconds, 2),
             "pages": pages,
             "pages_per_s": round(pages / seconds, 2) if pages else None,
+            "peak_rss_mb": run["peak_rss_mb"],
+            "worker_peak_rss_mb": run["worker_peak_rss_mb"],
         }
         print(
-            f"{fmt:5s} {count:5d} docs {seconds:8.1f} s {count / seconds:8.2f} docs/s", flush=True
+            f"{fmt:5s} {count:5d} docs {seconds:8.1f} s {count / seconds:8.2f} docs/s"
+            f"  peak RSS {run['peak_rss_mb']:.0f} MB, worker {run['worker_peak_rss_mb']:.0f} MB",
+            flush=True,
         )
 
-    one, count, _ = timed_run(everything, scratch / "out-1", 1)
+    root = [scratch / "corpus"]
+    one_run = timed_run(root, scratch / "out-1", 1)
+    one, count = one_run["wall_s"], one_run["files"]
     print(f"all   {count:5d} docs, 1 worker   {one:8.1f} s", flush=True)
-    many, _, _ = timed_run(everything, scratch / "out-n", cores)
+    many_run = timed_run(root, scratch / "out-n", cores)
+    many = many_run["wall_s"]
     print(f"all   {count:5d} docs, {cores} workers  {many:8.1f} s", flush=True)
-    started = time.perf_counter()
-    rerun = batch.run([str(p) for p in everything], scratch / "out-n", workers=cores)
-    unchanged = time.perf_counter() - started
-    assert rerun.processed == 0, "an unchanged rerun processed files"
+    rerun = timed_run(root, scratch / "out-n", cores, fresh=False)
+    unchanged = rerun["wall_s"]
+    assert rerun["processed"] == 0, "an unchanged rerun processed files"
+    print(f"unchanged rerun {unchanged:.2f} s ({unchanged / many:.1%} of the full run)")
 
     bare_seconds, bare_pages = bare_pdfplumber(corpus["pdf"])
     pdf = results["formats"]["pdf"]  # type: ignore[index]
@@ -142,13 +159,12 @@ def main() -> int:
             "docs_per_s_all": round(count / many, 2),
             "unchanged_rerun_s": round(unchanged, 2),
             "unchanged_rerun_share": round(unchanged / many, 4),
+            "unchanged_rerun_in_process_s": rerun["seconds"],
             "bare_pdfplumber_pages_per_s": round(bare_pages / bare_seconds, 2),
             "pdf_ratio_vs_bare_pdfplumber": round(vn_pages_per_s / (bare_pages / bare_seconds), 2),
-            "peak_rss_mb_orchestrator": round(
-                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
-            ),
-            "peak_rss_mb_worker": round(
-                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+            "peak_rss_mb_orchestrator": max(one_run["peak_rss_mb"], many_run["peak_rss_mb"]),
+            "peak_rss_mb_worker": max(
+                one_run["worker_peak_rss_mb"], many_run["worker_peak_rss_mb"]
             ),
         }
     )

@@ -84,6 +84,10 @@ class RunSummary:
     tasks: int = 0
     partitions_written: int = 0
     seconds: float = 0.0
+    # peak resident memory of this process, and of the largest finished child process (a
+    # worker, or a program a worker ran: tesseract, soffice) over this process's life
+    peak_rss_mb: float = 0.0
+    worker_peak_rss_mb: float = 0.0
     failures: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -478,6 +482,11 @@ def run(
         elif entry.status == DocumentStatus.PARTIAL.value:
             summary.partial += 1
     summary.seconds = round(time.monotonic() - started, 3)
+    kib = 1024  # ru_maxrss is in KiB on Linux
+    summary.peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / kib, 1)
+    summary.worker_peak_rss_mb = round(
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / kib, 1
+    )
     _write_summary(out, summary)
     return summary
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from vnplan.models import Document, Task
+from vnplan.parse.sections import split_label
 from vnplan.pipeline import process_file
 
 from conftest import SAMPLES
@@ -176,3 +177,20 @@ def test_caption_that_disagrees_with_the_header_is_kept_and_warned(
     assert doc.issued_date == dt.date(2018, 12, 28)
     assert any("2018-12-18" in w and "both kept" in w for w in doc.warnings)  # 003:59 says 18/12
     assert "Kèm theo Kế hoạch số 7028 /KH-UBND ngày 28 tháng 12 năm 2018" in doc.captions
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("1.2. Nội dung/nhiệm vụ", "1.2."),  # 001:84
+        ("1.2... Nội dung/nhiệm vụ", "1.2."),  # the same line in 001's scan: a speck read as ".."
+        ("II. CHỈ TIÊU VÀ NỘI DUNG/NHIỆM VỤ", "II."),
+        ("a) Sở Tài chính", "a)"),
+    ],
+)
+def test_section_labels_as_printed_and_as_ocr_reads_them(text: str, label: str) -> None:
+    assert split_label(text) == (label, text.split(" ", 1)[1])
+
+
+def test_a_bare_number_is_a_footnote_not_a_label() -> None:
+    assert split_label("1 Quyết định số 15") is None

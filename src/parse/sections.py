@@ -20,7 +20,8 @@ LABEL = re.compile(
     r"^(?P<label>"
     r"Điều\s+\d+\.?"  # Điều 1. (articles of a decision)
     rf"|(?=[IVX])(?:{ROMAN})\."  # I.
-    r"|\d{1,2}\.(?:\d{1,2}\.?){0,3}(?=\s)"  # 1.  1.1.  1.1.1 — a bare "1" is a footnote
+    # 1.  1.1.  1.1.1 — a bare "1" is a footnote; "1.2..." is an OCR'd speck after "1.2."
+    r"|\d{1,2}\.(?:\d{1,2}\.?){0,3}\.{0,2}(?=\s)"
     r"|[a-zđ]\)"  # a)  đ)
     r"|[-–+•]"  # - and + bullets
     r")\s*(?P<title>.*)$",
@@ -59,7 +60,7 @@ def split_label(text: str) -> tuple[str, str] | None:
     match = LABEL.match(squash(text))
     if match is None:
         return None
-    label = re.sub(r"\s+", " ", match.group("label"))
+    label = re.sub(r"\.{2,}", ".", re.sub(r"\s+", " ", match.group("label")))
     return label, match.group("title").strip()
 
 

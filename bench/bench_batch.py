@@ -80,7 +80,8 @@ def timed_run(folders: list[Path], out: Path, workers: int, fresh: bool = True) 
     command = [str(Path(sys.executable).with_name("vnplan")), "run", *map(str, folders)]
     command += ["--out", str(out), "--workers", str(workers), "-q"]
     started = time.perf_counter()
-    subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
+    with (out.parent / f"{out.name}.log").open("w") as log:  # its per-file lines
+        subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=log)
     wall = time.perf_counter() - started
     latest = max((out / "runs").glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
     summary: dict[str, Any] = json.loads(latest.read_text("utf-8"))
@@ -157,6 +158,8 @@ def main() -> int:
             "speedup": round(one / many, 2),
             "docs_per_s_one": round(count / one, 2),
             "docs_per_s_all": round(count / many, 2),
+            "pages_per_s_one": round(pages_of(scratch / "out-1") / one, 2),
+            "pages_per_s_all": round(pages_of(scratch / "out-n") / many, 2),
             "unchanged_rerun_s": round(unchanged, 2),
             "unchanged_rerun_share": round(unchanged / many, 4),
             "unchanged_rerun_in_process_s": rerun["seconds"],

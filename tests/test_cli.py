@@ -266,6 +266,13 @@ def test_agencies_parquet_lists_the_registry_entries_used(batch: tuple[Path, Pat
     moved = agencies.loc["Sở Kế hoạch và Đầu tư"]
     assert (moved.successor, str(moved.valid_to)) == ("Sở Tài chính", "2025-02-28")
     assert agencies.loc["Sở Nội vụ"].mention_count > 50
+    # the counts (aggregated by DuckDB over the files) match a count done here with pandas
+    mentions = pd.read_parquet(out / "task_agencies.parquet").dropna(subset=["canonical_name"])
+    by_name = mentions.groupby("canonical_name").task_id
+    for name, row in agencies.iterrows():
+        if name in by_name.groups:
+            assert row.mention_count == by_name.size()[name]
+            assert row.task_count == by_name.nunique()[name]
 
 
 def test_unresolved_report(

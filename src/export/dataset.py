@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from vnplan.models import AgencyRecord, AgencyRole, Document, Task
@@ -163,34 +162,42 @@ AGENCIES_SCHEMA = pa.schema(
 )
 
 
-def agency_table_rows(registry: list[AgencyRecord], mentions: pa.Table) -> list[dict[str, Any]]:
+def mention_counts(source: Path) -> dict[str, tuple[int, int]]:
+    """canonical name → (mentions, distinct tasks) over the task_agencies table on disk.
+
+    DuckDB aggregates the files as it streams them (and spills past its memory limit), so the
+    count costs the same few MB whether the dataset holds a thousand tasks or millions.
+    """
+    files = sorted(source.glob(f"{PARTITION_KEY}=*/{PART_FILE}"))
+    if not files:
+        return {}
+    import duckdb  # only here: export's one aggregate over the whole dataset
+
+    with duckdb.connect() as con:
+        con.execute("SET threads TO 1")  # one small aggregate: no pool of threads and buffers
+        rows = con.execute(
+            "SELECT canonical_name, count(*), count(DISTINCT task_id) FROM read_parquet(?) "
+            "WHERE canonical_name IS NOT NULL AND canonical_name <> '' GROUP BY 1",
+            [[str(f) for f in files]],
+        ).fetchall()
+    return {name: (int(mentions), int(tasks)) for name, mentions, tasks in rows}
+
+
+def agency_table_rows(
+    registry: list[AgencyRecord], counts: dict[str, tuple[int, int]]
+) -> list[dict[str, Any]]:
     """The registry entries the dataset uses, with how often; successors of used ones too.
 
-    `mentions` is the task_agencies table (task_id, canonical_name), read back from disk so
-    that an incremental run need not load every document.
+    `counts` (canonical name → mentions, tasks) comes from the task_agencies table on disk,
+    so that an incremental run need not load every document.
     """
-    counts: dict[str, int] = {}
-    tasks: dict[str, set[str]] = {}
-    for task_id, name in zip(
-        mentions.column("task_id").to_pylist(),
-        mentions.column("canonical_name").to_pylist(),
-        strict=True,
-    ):
-        if name:
-            counts[name] = counts.get(name, 0) + 1
-            tasks.setdefault(name, set()).add(task_id)
     by_name = {r.canonical_name: r for r in registry}
-    used = [name for name in by_name if name in tasks]
+    used = [name for name in by_name if name in counts]
     successors = {by_name[n].successor for n in used if by_name[n].successor in by_name}
     rows = []
     for name in sorted(set(used) | {s for s in successors if s}):
-        rows.append(
-            {
-                **by_name[name].model_dump(),
-                "mention_count": counts.get(name, 0),
-                "task_count": len(tasks.get(name, ())),
-            }
-        )
+        mentions, tasks = counts.get(name, (0, 0))
+        rows.append({**by_name[name].model_dump(), "mention_count": mentions, "task_count": tasks})
     return rows
 
 
@@ -344,34 +351,43 @@ def migrate_layout(out: Path) -> None:
             path.unlink()
 
 
-ROW_GROUP = 65_536  # rows a table buffers before writing them as one Parquet row group
+ROW_GROUP = 16_384  # rows a table gathers before writing them as one Parquet row group (tasks
+# rows carry long texts: 16k of them are tens of MB)
 
 
 class _PartWriter:
-    """One table's part file, written a row group at a time to a dot-file, then renamed."""
+    """One table's part file, written a row group at a time to a dot-file, then renamed.
+
+    Each document's rows become Arrow columns at once (far smaller than the row dicts), and
+    go out as one row group once ROW_GROUP rows have gathered.
+    """
 
     def __init__(self, path: Path, schema: pa.Schema) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path, self.schema = path, schema
         self.tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")  # dot files: readers skip
-        self.rows: list[dict[str, Any]] = []
+        self.pending: list[pa.Table] = []
+        self.pending_rows = 0
         self.count = 0
         self.writer: pq.ParquetWriter | None = None
 
     def add(self, rows: list[dict[str, Any]]) -> None:
-        self.rows.extend(rows)
-        self.count += len(rows)
-        if len(self.rows) >= ROW_GROUP:
+        if rows:
+            self.pending.append(pa.Table.from_pylist(rows, schema=self.schema))
+            self.pending_rows += len(rows)
+            self.count += len(rows)
+        if self.pending_rows >= ROW_GROUP:
             self._flush()
 
     def _flush(self) -> None:
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.tmp, self.schema, compression="zstd")
-        self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
-        self.rows = []
+        table = pa.concat_tables(self.pending) if self.pending else self.schema.empty_table()
+        self.writer.write_table(table, row_group_size=max(1, table.num_rows))
+        self.pending, self.pending_rows = [], 0
 
     def close(self) -> None:
-        if self.rows or self.writer is None:  # an empty part is still a readable file
+        if self.pending or self.writer is None:  # an empty part is still a readable file
             self._flush()
         assert self.writer is not None
         self.writer.close()
@@ -408,15 +424,7 @@ def remove_partition(out: Path, partition: str) -> None:
 
 def write_agencies(out: Path, registry: list[AgencyRecord]) -> int:
     """agencies.parquet from the registry and the task_agencies table on disk."""
-    source = out / "task_agencies.parquet"
-    if source.exists():
-        mentions = ds.dataset(str(source), format="parquet", partitioning="hive").to_table(
-            columns=["task_id", "canonical_name"]
-        )
-    else:
-        empty = pa.array([], pa.string())
-        mentions = pa.table({"task_id": empty, "canonical_name": empty})
-    rows = agency_table_rows(registry, mentions)
+    rows = agency_table_rows(registry, mention_counts(out / "task_agencies.parquet"))
     _write_parquet(rows, AGENCIES_SCHEMA, out / "agencies.parquet")
     return len(rows)
 

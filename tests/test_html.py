@@ -39,6 +39,47 @@ def test_flattened_html_tasks_agree_with_the_text_version(seed_docs: dict[str, D
     assert_agrees(seed_docs[FLAT], process_file(str(HTML / f"{FLAT}.flat.html")))
 
 
+TWO_ROW_HEADER = (
+    '<tr><th rowspan="2">STT</th><th rowspan="2">Nội dung thực hiện</th>'
+    '<th rowspan="2">Sản phẩm</th><th colspan="2">Cơ quan thực hiện</th>'
+    '<th rowspan="2">Thời gian hoàn thành</th><th rowspan="2">Chú thích</th></tr>'
+    "<tr><th>Chủ trì</th><th>Phối hợp</th></tr>"
+)
+
+
+def test_a_two_row_header_names_the_parts_of_a_spanned_column(
+    tmp_path: Path, seed_docs: dict[str, Document]
+) -> None:
+    """Seed 003's page with its lead column split as many plans print it: "Cơ quan thực hiện"
+    spanning "Chủ trì" | "Phối hợp", the other header cells merged down over both rows."""
+    page = (HTML / f"{FLAT}.html").read_text("utf-8")
+    header = re.search(r"<tr><th>STT</th>.*?</tr>", page)
+    assert header is not None
+    page = page.replace(header.group(), TWO_ROW_HEADER, 1)
+    page = page.replace('colspan="5"', 'colspan="6"')  # section rows span one more column
+
+    def add_support(row: re.Match[str]) -> str:  # an empty "Phối hợp" cell after the lead's
+        cells = re.findall(r"<td>.*?</td>", row.group(), re.DOTALL)
+        if len(cells) != 6:
+            return row.group()
+        support = "<td>Sở Tư pháp</td>" if cells[0] == "<td>1</td>" else "<td></td>"
+        return "<tr>" + "".join(cells[:4]) + support + "".join(cells[4:]) + "</tr>"
+
+    page = re.sub(r"<tr><td>.*?</tr>", add_support, page, flags=re.DOTALL)
+    path = tmp_path / "two_rows.html"
+    path.write_text(page, "utf-8")
+    doc = process_file(str(path))
+    want, got = appendix(seed_docs[FLAT]), appendix(doc)
+    assert len(got) == len(want) == SEEDS[FLAT]
+    assert [t.lead_agencies for t in got] == [t.lead_agencies for t in want]
+    assert [t.deadlines for t in got] == [t.deadlines for t in want]
+    assert [t.content for t in got] == [t.content for t in want]
+    # the rows numbered 1 (the first of each section) were given "Sở Tư pháp" as support
+    supported = [i for i, t in enumerate(got) if t.support_agencies == ["Sở Tư pháp"]]
+    assert supported == [i for i, t in enumerate(want) if t.task_no == "1"] and supported
+    assert all(t.support_agencies in ([], ["Sở Tư pháp"]) for t in got)
+
+
 def test_text_copied_from_a_flattened_page_agrees_too(
     tmp_path: Path, seed_docs: dict[str, Document]
 ) -> None:

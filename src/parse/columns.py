@@ -71,3 +71,54 @@ def header_roles(row: list[Cell]) -> dict[str, int] | None:
     if len(roles) < 3:
         return None
     return roles
+
+
+SUBHEADER_MAX = 40  # a sub-header cell names a column part: a few words, not a task
+
+
+def _merged(top: str, sub: str) -> str:
+    """A column's name from a two-row header: "Cơ quan thực hiện" over "Chủ trì"."""
+    top, sub = top.strip(), sub.strip()
+    if not sub or fold_key(sub) == fold_key(top):  # a vertically merged cell repeats its text
+        return top
+    return f"{top} {sub}" if top else sub
+
+
+def table_header(rows: list[list[Cell]]) -> tuple[dict[str, int], int] | None:
+    """(role → column, first data row) of a task table's header, or None when it has none.
+
+    The header is one row, or two when the second names the parts of a spanned column
+    ("Cơ quan thực hiện" over "Chủ trì" | "Phối hợp"; the span's other columns hold empty
+    cells in every extractor's grid).
+    """
+    if not rows:
+        return None
+    single = header_roles(rows[0])
+    if len(rows) > 1:
+        top, sub = rows[0], rows[1]
+        vocab = vocabulary()
+        parts = [
+            i
+            for i, cell in enumerate(sub)
+            if cell.text.strip()
+            and fold_key(cell.text) != fold_key(top[i].text if i < len(top) else "")
+        ]
+        is_sub = (
+            bool(parts)
+            and all(len(sub[i].text.strip()) <= SUBHEADER_MAX for i in parts)
+            and any(_role_of(sub[i].text, vocab) for i in parts)
+        )
+        if is_sub:
+            width = max(len(top), len(sub))
+            merged = [
+                Cell(
+                    text=_merged(
+                        top[i].text if i < len(top) else "", sub[i].text if i < len(sub) else ""
+                    )
+                )
+                for i in range(width)
+            ]
+            roles = header_roles(merged)
+            if roles is not None and (single is None or len(roles) > len(single)):
+                return roles, 2
+    return None if single is None else (single, 1)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import regex as re
 
 from vnplan.models import Block, Cell, Milestone, Provenance, Table, Task, TaskOrigin
-from vnplan.parse.columns import header_roles
+from vnplan.parse.columns import header_roles, table_header
 from vnplan.textutil import fold, squash
 
 ROMAN = r"(?:X{0,3})(?:IX|IV|V?I{0,3})"
@@ -157,13 +157,14 @@ def _logical_tables(blocks: list[Block], warnings: list[str]) -> list[list[_Piec
             continue
         if not block.rows:
             continue
-        found = header_roles(block.rows[0])
-        if found is not None:
+        header = table_header(block.rows)
+        if header is not None:
+            found, start = header
             if current is not None and found == roles:
-                current.append(_Piece(block, found, 1))
+                current.append(_Piece(block, found, start))
             else:
                 roles = found
-                current = [_Piece(block, found, 1)]
+                current = [_Piece(block, found, start)]
                 tables.append(current)
         elif current is not None and roles is not None:
             current.append(_Piece(block, roles, 0))  # piece that did not repeat the header

@@ -355,31 +355,43 @@ ROW_GROUP = 16_384  # rows a table gathers before writing them as one Parquet ro
 # rows carry long texts: 16k of them are tens of MB)
 
 
+CHUNK = 2_048  # rows gathered as dicts before they become Arrow columns
+
+
 class _PartWriter:
     """One table's part file, written a row group at a time to a dot-file, then renamed.
 
-    Each document's rows become Arrow columns at once (far smaller than the row dicts), and
-    go out as one row group once ROW_GROUP rows have gathered.
+    Rows become Arrow columns CHUNK at a time (far smaller than the row dicts; converting each
+    document's few rows alone costs more than the rows), and go out as one row group once
+    ROW_GROUP rows have gathered.
     """
 
     def __init__(self, path: Path, schema: pa.Schema) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path, self.schema = path, schema
         self.tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")  # dot files: readers skip
+        self.rows: list[dict[str, Any]] = []
         self.pending: list[pa.Table] = []
         self.pending_rows = 0
         self.count = 0
         self.writer: pq.ParquetWriter | None = None
 
     def add(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.pending.append(pa.Table.from_pylist(rows, schema=self.schema))
-            self.pending_rows += len(rows)
-            self.count += len(rows)
-        if self.pending_rows >= ROW_GROUP:
+        self.rows.extend(rows)
+        self.count += len(rows)
+        if len(self.rows) + self.pending_rows >= ROW_GROUP:
             self._flush()
+        elif len(self.rows) >= CHUNK:
+            self._columns()
+
+    def _columns(self) -> None:
+        if self.rows:
+            self.pending.append(pa.Table.from_pylist(self.rows, schema=self.schema))
+            self.pending_rows += len(self.rows)
+            self.rows = []
 
     def _flush(self) -> None:
+        self._columns()
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.tmp, self.schema, compression="zstd")
         table = pa.concat_tables(self.pending) if self.pending else self.schema.empty_table()
@@ -387,7 +399,7 @@ class _PartWriter:
         self.pending, self.pending_rows = [], 0
 
     def close(self) -> None:
-        if self.pending or self.writer is None:  # an empty part is still a readable file
+        if self.rows or self.pending or self.writer is None:  # an empty part is still a file
             self._flush()
         assert self.writer is not None
         self.writer.close()

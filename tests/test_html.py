@@ -61,7 +61,7 @@ def test_a_two_row_header_names_the_parts_of_a_spanned_column(
     def add_support(row: re.Match[str]) -> str:  # an empty "Phối hợp" cell after the lead's
         cells = re.findall(r"<td>.*?</td>", row.group(), re.DOTALL)
         if len(cells) != 6:
-            return row.group()
+            return str(row.group())
         support = "<td>Sở Tư pháp</td>" if cells[0] == "<td>1</td>" else "<td></td>"
         return "<tr>" + "".join(cells[:4]) + support + "".join(cells[4:]) + "</tr>"
 

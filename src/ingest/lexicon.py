@@ -32,8 +32,8 @@ _NOISE = re.compile(r"[\[\]|{}~^\\_]")
 _EDGE = "\"'()[]{}<>.,;:!?…“”‘’«»*"
 _PARTS = re.compile(r"[-–/]")
 _LETTERS = re.compile(r"^\p{L}+$")
-# a short cell that is a list label or a mark: 1, 1., 1.2, II, a), -, +, x
-_LABEL = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVXLivxl]+\.?|\p{Ll}\)|[-+x*•])$")
+# a short cell that is a list label or a mark: 1, 1., 1.2, II, I.3. (000:312), a), -, +, x
+_LABEL = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVXLivxl]+\.?(?:\d+\.?)?|\p{Ll}\)|[-+x*•])$")
 
 
 def _lines(name: str) -> list[str]:

@@ -165,6 +165,13 @@ def _match_piece(raw: str, head: str | None, reg: Registry) -> tuple[Agency, flo
     return None
 
 
+@lru_cache(maxsize=8192)
+def _matched(raw: str, head: str | None) -> tuple[Agency, float] | None:
+    """`_match_piece` against the registry, cached: the same cells recur through a plan and a
+    batch, and a fragment may be tried twice (whole, then line by line)."""
+    return _match_piece(raw, head, registry())
+
+
 def _mention(raw: str, found: tuple[Agency, float], role: AgencyRole) -> AgencyMention:
     agency, score = found
     return AgencyMention(
@@ -172,7 +179,7 @@ def _mention(raw: str, found: tuple[Agency, float], role: AgencyRole) -> AgencyM
     )
 
 
-def _pieces(text: str, head: str | None, reg: Registry) -> list[str]:
+def _pieces(text: str, head: str | None) -> list[str]:
     """`text` cut at separators. A line break only separates when the lines do not make one
     name together: a narrow column (or an OCR'd cell) wraps "Sở Giao thông\nvận tải"."""
     pieces: list[str] = []
@@ -180,7 +187,7 @@ def _pieces(text: str, head: str | None, reg: Registry) -> list[str]:
         lines = chunk.split("\n")
         whole = squash(chunk).strip(" .,;:-–•+()")
         joined = len(lines) > 1 and not HEAD.search(chunk) and bool(re.search(r"\p{L}{2,}", whole))
-        if joined and _match_piece(LINK_WORD.sub("", whole), head, reg) is not None:
+        if joined and _matched(LINK_WORD.sub("", whole), head) is not None:
             pieces.append(whole)
         else:
             pieces.extend(lines)
@@ -188,10 +195,10 @@ def _pieces(text: str, head: str | None, reg: Registry) -> list[str]:
 
 
 def _leftovers(
-    text: str, role: AgencyRole, head: str | None, reg: Registry
+    text: str, role: AgencyRole, head: str | None
 ) -> tuple[list[AgencyMention], str | None]:
     out = []
-    for piece in _pieces(text, head, reg):
+    for piece in _pieces(text, head):
         heading = HEAD.search(piece)
         if heading:  # "Các Sở: Tư pháp" sets the head for this and the following names
             head = heading.group("head").capitalize()
@@ -199,7 +206,7 @@ def _leftovers(
         raw = LINK_WORD.sub("", squash(piece).strip(" .,;:-–•+()"))
         if fold_key(raw) in FILLER or not re.search(r"\p{L}{2,}", raw):
             continue
-        found = _match_piece(raw, head, reg)
+        found = _matched(raw, head)
         if found is not None:
             out.append(_mention(raw, found, role))
             continue
@@ -207,7 +214,7 @@ def _leftovers(
             part = part.strip(" .,;:-–•+()")
             if fold_key(part) in FILLER or not re.search(r"\p{L}{2,}", part):
                 continue
-            found = _match_piece(part, head, reg) if part != raw else None
+            found = _matched(part, head) if part != raw else None
             if found is not None:
                 out.append(_mention(part, found, role))
             elif role is not AgencyRole.MONITOR:  # monitor cells carry verbs ("tổng hợp, …")
@@ -230,7 +237,7 @@ def resolve_cell(text: str | None, role: AgencyRole) -> list[AgencyMention]:
     head: str | None = None
     cursor = 0
     for match in reg.pattern.finditer(folded):
-        found, head = _leftovers(expanded[cursor : match.start()], role, head, reg)
+        found, head = _leftovers(expanded[cursor : match.start()], role, head)
         mentions.extend(found)
         agency = reg.agencies[_key(match.group(0))]
         raw = squash(expanded[match.start() : match.end()])
@@ -241,7 +248,7 @@ def resolve_cell(text: str | None, role: AgencyRole) -> list[AgencyMention]:
         )
         head = _head_of(agency.canonical)  # "Sở Nội vụ, Tài chính": the next name shares "Sở"
         cursor = match.end()
-    found, _ = _leftovers(expanded[cursor:], role, head, reg)
+    found, _ = _leftovers(expanded[cursor:], role, head)
     mentions.extend(found)
     return mentions
 

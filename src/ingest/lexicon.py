@@ -24,7 +24,7 @@ from importlib import resources
 import regex as re
 
 from vnplan.ingest.legacy import unify_tone_marks
-from vnplan.textutil import fold
+from vnplan.textutil import fold, squash
 
 __all__ = ["misread", "syllables", "words"]
 
@@ -86,7 +86,7 @@ def _syllable(token: str) -> str | None:
 
 def misread(text: str) -> str | None:
     """Why `text` (one cell or line as OCR read it) looks misread, or None when it reads well."""
-    squashed = " ".join(text.split())
+    squashed = squash(text)
     if 0 < len(squashed) <= 4 and not _LABEL.match(squashed):
         has_digit = any(c.isdigit() for c in squashed)
         has_letter = any(c.isalpha() for c in squashed)

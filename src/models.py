@@ -113,6 +113,14 @@ class AgencyMention(Record):
     province: str | None = Field(
         None, description="province or city a local agency belongs to, from the issuer"
     )
+    resolved: bool = Field(
+        False,
+        description="the registry (or the grammar, for a group) names it; false for a "
+        "well-formed name the registry lacks, kept as printed",
+    )
+    level: str | None = Field(
+        None, description="central, province, district or commune; a group: the level it addresses"
+    )
 
 
 class DeadlineKind(StrEnum):

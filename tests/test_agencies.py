@@ -85,10 +85,10 @@ def test_cell(cell: str, expected: list[str]) -> None:
     assert names(resolve_cell(cell, AgencyRole.LEAD)) == expected
 
 
-def test_unresolved_mention_keeps_its_text_and_no_canonical() -> None:
-    [mention] = resolve_cell("Các đơn vị sự ngành Thành phố", AgencyRole.LEAD)
-    assert mention.canonical is None and mention.score == 0.0
-    assert mention.raw == "Các đơn vị sự ngành Thành phố"
+def test_damaged_group_is_one_unresolved_group_as_printed() -> None:
+    [mention] = resolve_cell("Các đơn vị sự ngành Thành phố", AgencyRole.LEAD)  # 001:386+390
+    assert (mention.kind, mention.resolved, mention.score) == ("group", False, 0.0)
+    assert mention.raw == mention.canonical == "Các đơn vị sự ngành Thành phố"
 
 
 def test_cut_off_name_is_resolved_with_a_lower_score() -> None:
@@ -180,9 +180,10 @@ def test_noise_is_tolerated_with_a_score_below_one(cell: str, expected: str) -> 
     assert 0.8 <= mention.score <= 1.0
 
 
-def test_unknown_names_stay_unresolved() -> None:
-    mentions = resolve_cell("Ban Chỉ đạo phòng chống thiên tai", AgencyRole.LEAD)
-    assert [(m.canonical, m.raw) for m in mentions] == [(None, "Ban Chỉ đạo phòng chống thiên tai")]
+def test_unknown_names_are_one_unresolved_agency_of_their_heads_kind() -> None:
+    [mention] = resolve_cell("Ban Chỉ đạo phòng chống thiên tai", AgencyRole.LEAD)
+    assert mention.canonical == mention.raw == "Ban Chỉ đạo phòng chống thiên tai"
+    assert (mention.kind, mention.resolved) == ("ban", False)
 
 
 def test_registry_successors_exist_and_dates_are_ordered() -> None:
@@ -211,7 +212,7 @@ def test_every_seed_mention_resolves(seed_docs: dict) -> None:  # type: ignore[t
         if t.origin.value == "appendix"
         for a in t.agencies
     ]
-    unresolved = sorted({a.raw for a in mentions if a.canonical is None})
+    unresolved = sorted({a.raw for a in mentions if not a.resolved})
     # the one mention a reader cannot resolve either (001:386+390, OCR damage)
     assert unresolved == ["Các đơn vị sự ngành Thành phố"]
     assert len(mentions) > 300

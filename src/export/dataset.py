@@ -283,7 +283,7 @@ def agency_rows(task: Task) -> list[dict[str, Any]]:
             "agency_kind": mention.kind,
             "raw_mention": mention.raw,
             "match_score": mention.score,
-            "resolved": mention.canonical is not None,
+            "resolved": mention.resolved,
             "province": mention.province,
         }
         for mention in task.agencies

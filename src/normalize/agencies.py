@@ -1,13 +1,15 @@
-"""Agency resolver: a cell as printed → `AgencyMention`s with canonical registry names.
+"""Agency resolver: a cell as printed → `AgencyMention`s with canonical names.
 
-A cell is first stripped of abbreviations (data/abbreviations.toml), then scanned for every
-registry alias, longest first, on folded text, so names with commas inside ("Các sở, ban,
-ngành", "Trung tâm Xúc tiến đầu tư, thương mại, du lịch") stay whole and names run together
-without a separator ("Sở Nội vụ Sở Tài chính") still split. What no alias covers is split on
-separators (line breaks, ";", ",", "- " bullets, "và") and tried again: with the shared head
-word of the list ("Các Sở: Tư pháp, Tài chính", "Sở Nội vụ, Tài chính"), as the cut-off start
-of exactly one alias ("Sở Giao thông vận"), and by fuzzy match for OCR noise (rapidfuzz). What
-still fails stays a mention with its text as printed and no canonical name.
+A cell has its abbreviations expanded (data/abbreviations.toml; never inside a document
+number such as "…/QĐ-UBND"), is cut into phrases by the grammar of agency phrases
+(`phrases.py`, data/agency_grammar.toml), and each phrase is resolved: a registry name
+(data/agencies.csv and data/registry/*.csv: the central government, the National Assembly,
+mass organisations, every province's standard bodies), a registry name followed by a place, a
+qualifier or a predicate ("Sở Nội vụ tổng hợp, báo cáo …"), a name sharing the head of the
+one before ("Sở Nội vụ, Tài chính"), a cut-off or OCR-damaged name (prefix, rapidfuzz), a
+group reference ("Các cơ quan, đơn vị, địa phương liên quan": kind `group`, canonicalised),
+or a well-formed name the registry lacks (kind from its head, `resolved` false). A cell that
+only cites another document's assignment is a mention of kind `not_agency`, never an agency.
 """
 
 from __future__ import annotations
@@ -18,26 +20,33 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from importlib.abc import Traversable
+from typing import Any
 
 import regex as re
 from rapidfuzz import fuzz, process
 
 from vnplan.models import AgencyMention, AgencyRecord, AgencyRole
+from vnplan.normalize.phrases import (
+    HEAD_LIST,
+    grammar,
+    head_of,
+    is_generic,
+    split_phrases,
+)
 from vnplan.textutil import fold, fold_key, squash
 
 PREFIX_SCORE = 0.9  # a cut-off name that starts exactly one alias
 MIN_PREFIX_WORDS = 3
 FUZZY_CUTOFF = 90  # rapidfuzz ratio on folded keys; below it a mention stays unresolved
 FUZZY_MIN_WORDS = 2
-# Bullets ("- ", "+ ") start lines and are stripped from each piece; a dash inside a line is
-# part of a name ("Sở Quy hoạch - Kiến trúc").
-LIST_SEPARATORS = re.compile(r";|,")
-LINK_WORD = re.compile(r"^(?:và|với|cùng)\s+|\s+(?:và|với|cùng)$", re.IGNORECASE)
-AND = re.compile(r"\s+và\s+")  # split on "và" only when the whole piece is no agency
+NOT_AGENCY = "not_agency"  # kind of a mention that names no agency (a cited assignment, a title)
+LINK_WORD = re.compile(r"^(?:cùng\s+với|và|với|cùng)\s+|\s+(?:và|với|cùng)$", re.IGNORECASE)
 FILLER = {"", "va", "cac", "co lien quan", "lien quan", "cung", "voi", "khac", "chu tich"}
-# "Các Sở: Tư pháp, Tài chính" — a head word shared by the names that follow it.
-HEAD = re.compile(r"(?<![\p{L}])(?:các\s+)?(?P<head>sở|ban|bộ)\s*:", re.IGNORECASE)
 HEAD_WORDS = ("Sở", "Bộ", "Ban")
+# A document cited in a cell: "Quyết định số 12/QĐ-UBND", "Kế hoạch 45/KH-UBND".
+CITATION = re.compile(r"\bsố\s*\d+|\d+\s*/\s*(?:\d{4}/)?[\p{Lu}Đ]{2,}", re.IGNORECASE)
+PROVINCE_LEVEL = "{tỉnh}"  # placeholder in registry/provincial_bodies.csv
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,7 @@ class Registry:
     agencies: dict[str, Agency]  # lookup key of every name and alias → agency
     pattern: re.Pattern[str]
     abbreviations: list[tuple[re.Pattern[str], str]]
+    places: re.Pattern[str]  # a province or city after a generic name: "tỉnh Lào Cai"
 
 
 def _key(text: str) -> str:
@@ -85,15 +95,84 @@ def _alias_regex(key: str) -> str:
 
 
 def _abbreviation_patterns(table: dict[str, str]) -> list[tuple[re.Pattern[str], str]]:
+    """Whole-word patterns; a word joined to a document number by "-" or "/" ("QĐ-UBND",
+    "UBND-KT") is part of the number and stays as printed."""
     out = []
     for short, full in sorted(table.items(), key=lambda kv: len(kv[0]), reverse=True):
-        tail = "" if short.endswith(".") else r"(?![\p{L}\d])"
-        out.append((re.compile(rf"(?<![\p{{L}}\d]){re.escape(short)}{tail}"), full))
+        tail = "" if short.endswith(".") else r"(?![\p{L}\d])(?!\s*[-/]\s*[\p{Lu}\d])"
+        head = r"(?<![\p{L}\d])(?<![\p{L}\d][-/])"
+        out.append((re.compile(rf"{head}{re.escape(short)}{tail}"), full))
     return out
 
 
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value.strip()) if value and value.strip() else None
+
+
+def _rows(data: Traversable) -> list[dict[str, str]]:
+    """agencies.csv, then every file of registry/ (the nationwide registry)."""
+    files = [data.joinpath("agencies.csv")]
+    folder = data.joinpath("registry")
+    if folder.is_dir():
+        files += sorted(
+            (f for f in folder.iterdir() if f.name.endswith(".csv")), key=lambda f: f.name
+        )
+    rows: list[dict[str, str]] = []
+    for file in files:
+        rows += list(csv.DictReader(file.read_text("utf-8").splitlines()))
+    return rows
+
+
+def _levelled(text: str) -> list[str]:
+    """'Công an {tỉnh}' → 'Công an tỉnh', 'Công an Thành phố' (a centrally-run city)."""
+    if PROVINCE_LEVEL not in text:
+        return [text]
+    return [text.replace(PROVINCE_LEVEL, word) for word in ("tỉnh", "Thành phố")]
+
+
+def _agencies(rows: list[dict[str, str]]) -> list[Agency]:
+    out = []
+    for row in rows:
+        if row["kind"].strip() == "province":
+            continue
+        aliases = [a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()]
+        successors = _levelled((row.get("successor") or "").strip())
+        for n, canonical in enumerate(_levelled(row["canonical"].strip())):
+            out.append(
+                Agency(
+                    canonical=canonical,
+                    kind=row["kind"].strip(),
+                    level=row["level"].strip(),
+                    aliases=tuple(
+                        a for alias in aliases for a in _levelled(alias)[n : n + 1] or [alias]
+                    ),
+                    valid_from=_date(row.get("valid_from")),
+                    valid_to=_date(row.get("valid_to")),
+                    successor=successors[min(n, len(successors) - 1)] or None,
+                )
+            )
+    return out
+
+
+def _places(rows: list[dict[str, str]]) -> re.Pattern[str]:
+    """Province names (registry/provinces.csv) after a level word, or alone."""
+    names = {
+        fold(n)
+        for row in rows
+        if row["kind"].strip() == "province"
+        for n in [row["canonical"], *(row.get("aliases") or "").split("|")]
+        if n.strip() and not re.match(r"(?i)(?:tỉnh|thành phố|tp)\b", n.strip())
+    }
+    known = "|".join(
+        r"\s+".join(map(re.escape, n.split())) for n in sorted(names, key=len, reverse=True)
+    )
+    level = r"(?:tỉnh|thành\s+phố|tp\.?)"
+    # a level word and capitalised words name a place even when the registry lacks it
+    any_name = r"\p{Lu}[\p{L}\p{M}]*(?:\s+\p{Lu}[\p{L}\p{M}]*){0,3}"
+    named = rf"(?:{known})" if known else r"(?!)"
+    return re.compile(
+        rf"(?:{level}\s+)?(?P<name>{named})|{level}\s+(?P<other>{any_name})", re.IGNORECASE
+    )
 
 
 @lru_cache(maxsize=1)
@@ -102,29 +181,19 @@ def registry() -> Registry:
     abbreviations = _abbreviation_patterns(
         tomllib.loads(data.joinpath("abbreviations.toml").read_text("utf-8"))["expand"]
     )
-    entries: list[Agency] = []
+    rows = _rows(data)
+    entries = _agencies(rows)
     agencies: dict[str, Agency] = {}
-    for row in csv.DictReader(data.joinpath("agencies.csv").read_text("utf-8").splitlines()):
-        aliases = tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip())
-        agency = Agency(
-            canonical=row["canonical"].strip(),
-            kind=row["kind"].strip(),
-            level=row["level"].strip(),
-            aliases=aliases,
-            valid_from=_date(row.get("valid_from")),
-            valid_to=_date(row.get("valid_to")),
-            successor=(row.get("successor") or "").strip() or None,
-        )
-        entries.append(agency)
-        for name in (agency.canonical, *aliases):
+    for agency in entries:
+        for name in (agency.canonical, *agency.aliases):
             agencies.setdefault(_key(expand_abbreviations(name, abbreviations)), agency)
     alternation = "|".join(_alias_regex(k) for k in sorted(agencies, key=len, reverse=True))
     pattern = re.compile(rf"(?<![\p{{L}}\d])(?:{alternation})(?![\p{{L}}\d])")
-    return Registry(tuple(entries), agencies, pattern, abbreviations)
+    return Registry(tuple(entries), agencies, pattern, abbreviations, _places(rows))
 
 
 def expand_abbreviations(text: str, table: list[tuple[re.Pattern[str], str]] | None = None) -> str:
-    """'Văn phòng UBND TP.' → 'Văn phòng Ủy ban nhân dân Thành phố'."""
+    """'Văn phòng UBND TP.' → 'Văn phòng Ủy ban nhân dân Thành phố'; '12/QĐ-UBND' unchanged."""
     for pattern, full in table if table is not None else registry().abbreviations:
         text = pattern.sub(full, text)
     return text
@@ -147,11 +216,14 @@ def _fuzzy(key: str, reg: Registry) -> tuple[Agency, float] | None:
     return reg.agencies[alias], round(float(score) / 100 * PREFIX_SCORE, 3)
 
 
-def _match_piece(raw: str, head: str | None, reg: Registry) -> tuple[Agency, float] | None:
-    """A fragment no alias covered whole: try the list's head word, a cut-off name, OCR noise."""
+@lru_cache(maxsize=8192)
+def _matched(raw: str, head: str | None) -> tuple[Agency, float] | None:
+    """A phrase no alias covered whole: with the list's head word, as the cut-off start of one
+    alias, or through OCR noise. Cached: the same cells recur through a plan and a batch."""
+    reg = registry()
     key = _key(raw)
     candidates = [f"{_key(head)} {key}"] if head and not key.startswith(_key(head)) else []
-    for candidate in candidates:
+    for candidate in [*candidates, key]:
         if candidate in reg.agencies:
             return reg.agencies[candidate], 1.0
     for candidate in [*candidates, key]:
@@ -165,91 +237,248 @@ def _match_piece(raw: str, head: str | None, reg: Registry) -> tuple[Agency, flo
     return None
 
 
-@lru_cache(maxsize=8192)
-def _matched(raw: str, head: str | None) -> tuple[Agency, float] | None:
-    """`_match_piece` against the registry, cached: the same cells recur through a plan and a
-    batch, and a fragment may be tried twice (whole, then line by line)."""
-    return _match_piece(raw, head, registry())
+def _clean(text: str) -> str:
+    """A phrase as a name: one line, no bullets, link words or closing punctuation."""
+    text = squash(text).strip(" .,;:-–•+")
+    text = LINK_WORD.sub("", text).strip(" .,;:-–•+")
+    if text.count("(") != text.count(")"):
+        text = text.strip("()")
+    return text
 
 
-def _mention(raw: str, found: tuple[Agency, float], role: AgencyRole) -> AgencyMention:
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _group_name(text: str) -> str:
+    """'các Sở, ban, ngành' → 'Các sở, ban, ngành': generic nouns in lower case, one comma
+    style, the first letter capitalised."""
+    g = grammar()
+    text = re.sub(r"\s*,\s*", ", ", text)
+    out = []
+    for part in re.split(r"(, | )", text):
+        out.append(part.lower() if fold(part) in g.generic else part)
+    return _capitalised("".join(out))
+
+
+def _group_level(text: str) -> str | None:
+    """The level a group addresses: the lowest level its generic nouns name."""
+    folded = fold(text)
+    levels = {
+        level
+        for word, level in grammar().generic.items()
+        if level and re.search(rf"(?<!\p{{L}}){re.escape(word)}(?!\p{{L}})", folded)
+    }
+    order = ("commune", "district", "province", "central")
+    return next((lvl for lvl in order if lvl in levels), None)
+
+
+def _is_group(text: str) -> bool:
+    g = grammar()
+    folded = fold(text)
+    if g.quantifier.match(folded) or is_generic(text):
+        return True
+    head = head_of(text)
+    if head and head.kind in ("ubnd", "hdnd"):  # "Ủy ban nhân dân các huyện, thị xã"
+        rest = text[len(head.text) :].lstrip()
+        return bool(g.quantifier.match(fold(rest))) or (is_generic(rest) and "," in rest)
+    return False
+
+
+GROUP_WORDS = (  # besides the generic nouns: what a group reference may hold
+    "cac",
+    "nhung",
+    "toan bo",
+    "tat ca",
+    "uy ban nhan dan",
+    "hoi dong nhan dan",
+    "co lien quan",
+    "lien quan",
+    "khac",
+    "cac cap",
+    "cap",
+    "tren dia ban",
+    "thuoc",
+    "truc thuoc",
+    "duoc giao",
+    "tuong duong",
+    "va",
+    "trung uong",
+    "thanh pho",
+    "tinh",
+    "-",
+)
+
+
+def _grammar_only(text: str) -> bool:
+    """Every word is a quantifier, generic noun, qualifier or level word: a group the grammar
+    names completely ("Các cơ quan, đơn vị, địa phương liên quan")."""
+    rest = fold(re.sub(r"[,()]", " ", text))
+    for item in sorted([*grammar().generic, *GROUP_WORDS], key=len, reverse=True):
+        rest = re.sub(rf"(?<!\p{{L}}){re.escape(item)}(?!\p{{L}})", " ", rest)
+    return not rest.strip()
+
+
+def _mention(
+    raw: str, role: AgencyRole, canonical: str | None, kind: str | None, score: float, **extra: Any
+) -> AgencyMention:
+    return AgencyMention(raw=raw, canonical=canonical, kind=kind, score=score, role=role, **extra)
+
+
+def _registered(raw: str, found: tuple[Agency, float], role: AgencyRole) -> AgencyMention:
     agency, score = found
-    return AgencyMention(
-        raw=raw, canonical=agency.canonical, kind=agency.kind, score=score, role=role
+    return _mention(
+        raw, role, agency.canonical, agency.kind, score, resolved=True, level=agency.level
     )
 
 
-def _pieces(text: str, head: str | None) -> list[str]:
-    """`text` cut at separators. A line break only separates when the lines do not make one
-    name together: a narrow column (or an OCR'd cell) wraps "Sở Giao thông\nvận tải"."""
-    pieces: list[str] = []
-    for chunk in LIST_SEPARATORS.split(text):
-        lines = chunk.split("\n")
-        whole = squash(chunk).strip(" .,;:-–•+()")
-        joined = len(lines) > 1 and not HEAD.search(chunk) and bool(re.search(r"\p{L}{2,}", whole))
-        if joined and _matched(LINK_WORD.sub("", whole), head) is not None:
-            pieces.append(whole)
-        else:
-            pieces.extend(lines)
-    return pieces
+def _place(text: str) -> tuple[str, str] | None:
+    """'tỉnh Lào Cai' → ('tỉnh Lào Cai', 'Lào Cai'): a place written after a generic name."""
+    match = registry().places.fullmatch(text.strip(" ,.;"))
+    if match is None:
+        return None
+    return squash(match.group(0)), " ".join((match.group("name") or match.group("other")).split())
 
 
-def _leftovers(
-    text: str, role: AgencyRole, head: str | None
+def _placed(
+    mention: AgencyMention, phrase: str, place: tuple[str, str], locality: str | None
+) -> AgencyMention:
+    """A generic body and its place: the issuer's own province is the default and is dropped
+    ("Sở Tài chính tỉnh Lào Cai" in a Lào Cai plan is "Sở Tài chính"); another place is kept."""
+    printed, name = place
+    update: dict[str, Any] = {"province": name, "raw": squash(phrase)}
+    own = locality is not None and fold(name) == fold(locality)
+    if not own and mention.level in ("province", "district", "commune"):
+        update["canonical"] = f"{mention.canonical} {printed}"
+    return mention.model_copy(update=update)
+
+
+def _from_registry(
+    phrase: str, role: AgencyRole, locality: str | None
+) -> list[AgencyMention] | None:
+    """Registry names at the start of the phrase, and what the rest of it is: nothing, a
+    place, a closing qualifier or a predicate ("Sở Nội vụ tổng hợp, báo cáo …")."""
+    reg = registry()
+    folded = fold(phrase)
+    found: list[tuple[int, int]] = []
+    cursor = 0
+    for match in reg.pattern.finditer(folded):
+        if folded[cursor : match.start()].strip(" ,"):
+            break
+        found.append((match.start(), match.end()))
+        cursor = match.end()
+    if not found:
+        return None
+    mentions = [
+        _registered(squash(phrase[a:b]), (reg.agencies[_key(phrase[a:b])], 1.0), role)
+        for a, b in found
+    ]
+    rest = phrase[cursor:].strip()
+    if not rest or (grammar().kept_qualifier.search(fold(rest)) and len(rest.split()) <= 3):
+        return mentions
+    place = _place(rest)
+    if place is not None and len(mentions) == 1:
+        return [_placed(mentions[0], phrase, place, locality)]
+    if rest[:1].islower() and not is_generic(rest):  # a predicate, not part of the name
+        if role is AgencyRole.MONITOR:  # "… báo cáo Ban Chỉ đạo (qua Sở Nội vụ)"
+            mentions += [
+                _registered(squash(m.group(0)), (reg.agencies[_key(m.group(0))], 1.0), role)
+                for m in reg.pattern.finditer(fold(rest))
+            ]
+        return mentions
+    return None
+
+
+def _without_title(raw: str) -> str | None:
+    """'Giám đốc Sở Tài chính' → 'Sở Tài chính'; None for a title with no agency."""
+    g = grammar()
+    title = g.title.match(fold(raw))
+    if title is None:
+        return raw
+    rest = _clean(raw[title.end() :])
+    if fold(rest).startswith("cac ") and rest[4:5].isupper():  # "Giám đốc các Sở" → "Sở"
+        rest = rest[4:]
+    named = head_of(rest) or g.quantifier.match(fold(rest)) or _key(rest) in registry().agencies
+    return rest if rest and named else None
+
+
+def _phrase(
+    phrase: str, role: AgencyRole, head: str | None, locality: str | None
 ) -> tuple[list[AgencyMention], str | None]:
-    out = []
-    for piece in _pieces(text, head):
-        heading = HEAD.search(piece)
-        if heading:  # "Các Sở: Tư pháp" sets the head for this and the following names
-            head = heading.group("head").capitalize()
-            piece = piece[heading.end() :]
-        raw = LINK_WORD.sub("", squash(piece).strip(" .,;:-–•+()"))
-        if fold_key(raw) in FILLER or not re.search(r"\p{L}{2,}", raw):
-            continue
-        found = _matched(raw, head)
-        if found is not None:
-            out.append(_mention(raw, found, role))
-            continue
-        for part in AND.split(raw) if AND.search(raw) else [raw]:
-            part = part.strip(" .,;:-–•+()")
-            if fold_key(part) in FILLER or not re.search(r"\p{L}{2,}", part):
-                continue
-            found = _matched(part, head) if part != raw else None
-            if found is not None:
-                out.append(_mention(part, found, role))
-            elif role is not AgencyRole.MONITOR:  # monitor cells carry verbs ("tổng hợp, …")
-                out.append(AgencyMention(raw=part, role=role))
-    return out, head
+    """One phrase as agencies (usually one), and the head word later phrases may share."""
+    g = grammar()
+    raw = _clean(phrase)
+    if not raw or not re.search(r"\p{L}{2,}", raw) or fold_key(raw) in FILLER:
+        return [], head
+    colon = HEAD_LIST.search(raw)
+    if colon:  # "Các Sở: Tư pháp" sets the head for this and the following names
+        head = re.sub(r"(?i)^các\s+", "", raw[colon.start() : colon.end()].rstrip(" :"))
+        head = head.capitalize()
+        raw = _clean(raw[colon.end() :])
+        if not raw:
+            return [], head
+    if g.not_agency.match(fold(raw)) or (CITATION.search(raw) and head_of(raw) is None):
+        return [_mention(raw, role, None, NOT_AGENCY, 0.0)], head
+    name = _without_title(raw)
+    if name is None:
+        return [_mention(raw, role, None, NOT_AGENCY, 0.0)], head
+    name = g.dropped_qualifier.sub("", name).strip(" ,.;") or name
+    reg = registry()
+    key = _key(name)
+    if key in reg.agencies:
+        return [_registered(raw, (reg.agencies[key], 1.0), role)], _head_of(
+            reg.agencies[key].canonical
+        ) or head
+    listed = _from_registry(name, role, locality)
+    if listed is not None:
+        if len(listed) == 1:
+            listed = [listed[0].model_copy(update={"raw": raw})]
+        return listed, _head_of(listed[-1].canonical or "") or head
+    own_head = head_of(name)
+    group = _is_group(name)
+    found = _matched(name, None if own_head or group else head)
+    if found is not None:
+        return [_registered(raw, found, role)], _head_of(found[0].canonical) or head
+    if group:
+        complete = _grammar_only(name)
+        level = _group_level(name)
+        return [
+            _mention(
+                raw,
+                role,
+                _group_name(name),
+                "group",
+                1.0 if complete else 0.0,
+                resolved=complete,
+                level=level,
+            )
+        ], head
+    if own_head is not None:
+        return [_mention(raw, role, _capitalised(name), own_head.kind, 0.0)], head
+    if role is AgencyRole.MONITOR or not name[:1].isupper():
+        return [], head  # a verb or a fragment of prose, not a name
+    return [_mention(raw, role, _capitalised(name), None, 0.0)], head
 
 
 def _head_of(canonical: str) -> str | None:
     return next((w for w in HEAD_WORDS if canonical.startswith(w + " ")), None)
 
 
-def resolve_cell(text: str | None, role: AgencyRole) -> list[AgencyMention]:
-    """Every agency named in one cell, in order of appearance."""
+def resolve_cell(
+    text: str | None, role: AgencyRole, locality: str | None = None
+) -> list[AgencyMention]:
+    """Every agency named in one cell, in order of appearance. `locality` is the issuer's
+    province: its own name after a generic body ("Sở Tài chính tỉnh Lào Cai") is dropped."""
     if not text or not text.strip():
         return []
     reg = registry()
     expanded = expand_abbreviations(text)
-    folded = fold(expanded)
+    protected = [(m.start(), m.end()) for m in reg.pattern.finditer(fold(expanded))]
     mentions: list[AgencyMention] = []
     head: str | None = None
-    cursor = 0
-    for match in reg.pattern.finditer(folded):
-        found, head = _leftovers(expanded[cursor : match.start()], role, head)
+    for phrase in split_phrases(expanded, protected):
+        found, head = _phrase(phrase, role, head, locality)
         mentions.extend(found)
-        agency = reg.agencies[_key(match.group(0))]
-        raw = squash(expanded[match.start() : match.end()])
-        mentions.append(
-            AgencyMention(
-                raw=raw, canonical=agency.canonical, kind=agency.kind, score=1.0, role=role
-            )
-        )
-        head = _head_of(agency.canonical)  # "Sở Nội vụ, Tài chính": the next name shares "Sở"
-        cursor = match.end()
-    found, _ = _leftovers(expanded[cursor:], role, head)
-    mentions.extend(found)
     return mentions
 
 

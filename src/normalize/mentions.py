@@ -79,7 +79,13 @@ def find_mentions(text: str | None, role: AgencyRole = AgencyRole.MENTIONED) -> 
         agency = next(a for a in reg.entries if a.canonical == ent.ent_id_)
         out.append(
             AgencyMention(
-                raw=ent.text, canonical=agency.canonical, kind=agency.kind, score=1.0, role=role
+                raw=ent.text,
+                canonical=agency.canonical,
+                kind=agency.kind,
+                score=1.0,
+                role=role,
+                resolved=True,
+                level=agency.level,
             )
         )
     return out

@@ -89,7 +89,19 @@ def normalize_task(task: Task, year: int | None = None) -> Task:
     )
 
 
+def canonical_issuer(issuer: str | None) -> str | None:
+    """The issuer as the registry spells it ("Sở Công thương tỉnh Lào Cai" → "Sở Công Thương
+    tỉnh Lào Cai"); as parsed when the registry does not know it."""
+    if not issuer:
+        return issuer
+    mentions = resolve_cell(issuer, AgencyRole.MENTIONED)
+    if len(mentions) == 1 and mentions[0].resolved and mentions[0].kind != "group":
+        return mentions[0].canonical
+    return issuer
+
+
 def normalize_document(doc: Document) -> Document:
+    doc = doc.model_copy(update={"issuer": canonical_issuer(doc.issuer)})
     year, source = plan_year(doc)
     locality = issuer_locality(doc)
     tasks = [_localise(normalize_task(t, year), locality) for t in doc.tasks]

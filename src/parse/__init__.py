@@ -9,7 +9,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from vnplan.models import Document, DocumentStatus, Paragraph, RawDocument, Task
-from vnplan.parse.header import parse_header
+from vnplan.parse.header import heading_lines, parse_header
 from vnplan.parse.prose import prose_tasks
 from vnplan.parse.sections import build_sections
 from vnplan.parse.tables import parse_tables
@@ -44,7 +44,8 @@ def link_duplicates(prose: list[Task], appendix: list[Task]) -> list[Task]:
 
 def parse_document(raw: RawDocument, version: str) -> Document:
     paragraphs = [b for b in raw.blocks if isinstance(b, Paragraph)]
-    header = parse_header(paragraphs)
+    heading, signature = heading_lines(raw.blocks)
+    header = parse_header(paragraphs, heading, signature)
     tables = parse_tables(raw.blocks, raw.doc_id, raw.source_path, version)
     tree = build_sections(paragraphs, raw.doc_id)
     prose = link_duplicates(

@@ -189,10 +189,10 @@ def test_unknown_names_are_one_unresolved_agency_of_their_heads_kind() -> None:
 def test_registry_successors_exist_and_dates_are_ordered() -> None:
     records = {r.canonical_name: r for r in registry_records()}
     for record in records.values():
-        if record.successor:
+        if record.successor:  # some successions went province by province: no single date
             successor = records[record.successor]
-            assert record.valid_to is not None, record.canonical_name
-            assert successor.valid_from is None or successor.valid_from > record.valid_to
+            if record.valid_to and successor.valid_from:
+                assert successor.valid_from > record.valid_to, record.canonical_name
     merged = {n for n, r in records.items() if r.successor}
     # the 2025 reorganisation (Nghị quyết 190/2025/QH15 and the provincial decisions after it)
     assert {

@@ -12,10 +12,12 @@ from vnplan.normalize.agencies import agency_levels, names, registry_records, re
 from vnplan.normalize.deadlines import parse_deadline
 from vnplan.normalize.leaders import parse_leaders
 from vnplan.normalize.mentions import find_mentions
+from vnplan.textutil import fold
 
 __all__ = ["normalize_document", "normalize_task", "plan_year", "registry_records"]
 
 TITLE_YEAR = re.compile(r"(?<![\p{L}])năm\s+(\d{4})(?!\d)", re.IGNORECASE)
+LEVEL_BEFORE_NAME = re.compile(r"(?<=\s)(?:Thành phố|Tỉnh|Huyện|Quận|Xã|Phường)(?=\s+\p{Lu})")
 LOCALITY = re.compile(r"(?:thành\s+phố|tỉnh)\s+(\p{Lu}.*)$", re.IGNORECASE)
 
 
@@ -95,9 +97,13 @@ def canonical_issuer(issuer: str | None) -> str | None:
     if not issuer:
         return issuer
     mentions = resolve_cell(issuer, AgencyRole.MENTIONED)
-    if len(mentions) == 1 and mentions[0].resolved and mentions[0].kind != "group":
-        return mentions[0].canonical
-    return issuer
+    if len(mentions) != 1 or not mentions[0].resolved or mentions[0].canonical is None:
+        return issuer
+    canonical = mentions[0].canonical
+    if fold(canonical) != fold(issuer):
+        return issuer
+    # a level word before a place's name is written in lower case: "thành phố Hà Nội"
+    return str(LEVEL_BEFORE_NAME.sub(lambda m: m.group(0).lower(), canonical))
 
 
 def normalize_document(doc: Document) -> Document:

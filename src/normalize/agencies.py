@@ -166,9 +166,9 @@ def _places(rows: list[dict[str, str]]) -> re.Pattern[str]:
     known = "|".join(
         r"\s+".join(map(re.escape, n.split())) for n in sorted(names, key=len, reverse=True)
     )
-    level = r"(?:tỉnh|thành\s+phố|tp\.?)"
-    # a level word and capitalised words name a place even when the registry lacks it
-    any_name = r"\p{Lu}[\p{L}\p{M}]*(?:\s+\p{Lu}[\p{L}\p{M}]*){0,3}"
+    level = r"(?:tinh|thanh\s+pho|tp\.?)"
+    # a level word and up to four words name a place even when the registry lacks it
+    any_name = r"\p{L}+(?:\s+\p{L}+){0,3}"
     named = rf"(?:{known})" if known else r"(?!)"
     return re.compile(
         rf"(?:{level}\s+)?(?P<name>{named})|{level}\s+(?P<other>{any_name})", re.IGNORECASE
@@ -188,7 +188,10 @@ def registry() -> Registry:
         for name in (agency.canonical, *agency.aliases):
             agencies.setdefault(_key(expand_abbreviations(name, abbreviations)), agency)
     alternation = "|".join(_alias_regex(k) for k in sorted(agencies, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![\p{{L}}\d])(?:{alternation})(?![\p{{L}}\d])")
+    # never inside a document number: "2265/BCT-ATMT" cites no agency
+    pattern = re.compile(
+        rf"(?<![\p{{L}}\d])(?<![\p{{L}}\d][-/])(?:{alternation})(?![\p{{L}}\d])(?![-/][\p{{L}}\d])"
+    )
     return Registry(tuple(entries), agencies, pattern, abbreviations, _places(rows))
 
 
@@ -334,10 +337,12 @@ def _registered(raw: str, found: tuple[Agency, float], role: AgencyRole) -> Agen
 
 def _place(text: str) -> tuple[str, str] | None:
     """'tỉnh Lào Cai' → ('tỉnh Lào Cai', 'Lào Cai'): a place written after a generic name."""
-    match = registry().places.fullmatch(text.strip(" ,.;"))
+    text = text.strip(" ,.;")
+    match = registry().places.fullmatch(fold(text))  # names are folded; offsets are the same
     if match is None:
         return None
-    return squash(match.group(0)), " ".join((match.group("name") or match.group("other")).split())
+    group = "name" if match.group("name") else "other"
+    return squash(text), squash(text[match.start(group) : match.end(group)])
 
 
 def _placed(

@@ -126,7 +126,7 @@ def is_generic(text: str) -> bool:
 # ";" and bullets always part; ",", link words and line breaks part only before a new phrase.
 HARD = re.compile(r"\s*;\s*|\s*\n\s*[-+•–]\s*|\s+[+•]\s+")
 SEPARATOR = re.compile(
-    rf"{HARD.pattern}|\s*,\s*|\s+(?:cùng\s+với|và|với|cùng)\s+|\s*\n\s*", re.IGNORECASE
+    rf"{HARD.pattern}|\s*,\s*|\s+(?:cùng\s+với|và|với|cùng)\s+|\s+[-–]\s+|\s*\n\s*", re.IGNORECASE
 )
 BULLET = re.compile(r"^\s*[-+•–]\s*")
 # "Các Sở: Tư pháp, Tài chính": a head shared by the list after the colon.
@@ -160,7 +160,7 @@ def split_phrases(text: str, protected: list[tuple[int, int]] | None = None) -> 
     start = lead.end() if lead else 0
     # registry names side by side with only spaces between: a cut of zero width
     for (_, end_a), (start_b, _) in pairwise(spans):
-        if end_a <= start_b and not text[end_a:start_b].strip():
+        if end_a <= start_b and not text[end_a:start_b].strip(" \n-–"):
             cuts.append((end_a, start_b))
     for match in SEPARATOR.finditer(text, start):
         if any(a < match.start() < b or a < match.end() - 1 < b for a, b in spans):

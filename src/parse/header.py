@@ -41,7 +41,7 @@ LEVEL_LINE = re.compile(r"^(?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|XÃ|P
 SIGNATURE_CELL = re.compile(r"Nơi\s+nhận\s*:|(?:^|\n)\s*(?:TM|KT|TL|TUQ|Q)\.\s*\p{Lu}", re.I)
 HEADING_WINDOW = 3  # the two-column heading is one of the first blocks (a table in Word)
 CAPTION = re.compile(
-    r"^\s*\(?\s*(?:ban\s+hành\s+)?kèm\s+theo\s+(Kế\s+hoạch|Quyết\s+định|Chỉ\s+thị|Chương\s+trình|Nghị\s+quyết)\s+số\s*"
+    r"(?:^|\()\s*(?:ban\s+hành\s+)?kèm\s+theo\s+(Kế\s+hoạch|Quyết\s+định|Chỉ\s+thị|Chương\s+trình|Nghị\s+quyết)\s+số\s*"
     r"(\d+[\p{L}\d]*\s*/\s*[\p{L}\d]+(?:-[\p{L}\d]+)*)"
     r"(?:\s+ngày\s+(\d{1,2})\s*(?:/|\s+tháng\s+)\s*(\d{1,2})\s*(?:/|\s+năm\s+)\s*(\d{4}))?",
     re.I,
@@ -175,7 +175,7 @@ def _title_after_type(paragraphs: list[Paragraph], type_index: int) -> str | Non
     for para in paragraphs[type_index + 1 : type_index + 5]:
         text = squash(para.text)
         stop = ("uy ban", "can cu", "so:", "(ban hanh", "(kem theo", "kinh gui")
-        long = len(text) > 300  # a paragraph of the body, not a title line
+        long = len(text) > 600  # a paragraph of the body, not a title line
         if not text or long or fold(text).startswith(stop) or (parts and not text[:1].islower()):
             break
         parts.append(text)
@@ -201,9 +201,9 @@ def heading_lines(blocks: list[Block]) -> tuple[list[Paragraph], list[Paragraph]
     tail = [
         t
         for t in blocks[HEADING_WINDOW:]
-        if isinstance(t, Table) and len(t.rows) <= 3 and SIGNATURE_CELL.search(
-            " ".join(c.text for row in t.rows for c in row)
-        )
+        if isinstance(t, Table)
+        and len(t.rows) <= 3
+        and SIGNATURE_CELL.search(" ".join(c.text for row in t.rows for c in row))
     ]
     return [p for t in head for p in lines(t)], [p for t in tail for p in lines(t)]
 

@@ -8,6 +8,7 @@ value equals the expected one. The file format is described in samples/expected/
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,8 +131,8 @@ def _score_header(doc: Document, want: dict[str, Any], result: Score) -> None:
     for name in HEADER:
         if name not in want:
             continue
-        got = getattr(doc, name, None)
-        got = got.isoformat() if hasattr(got, "isoformat") else got
+        value = getattr(doc, name, None)
+        got = value.isoformat() if isinstance(value, dt.date) else value
         counts = result.header.setdefault(name, [0, 0])
         counts[1] += 1
         if (squash(got) if isinstance(got, str) else got) == (
@@ -196,7 +197,9 @@ def score(doc: Document, expected: dict[str, Any]) -> Score:
 def _by_line(tasks: list[Task], entries: list[dict[str, Any]]) -> list[Task | None]:
     """The seeds' files: the task on the same source line, or (formats without lines) the same
     row in order with the same number."""
-    by_line = {t.provenance.line: t for t in tasks if t.provenance.line is not None}
+    by_line: dict[Any, Task] = {
+        t.provenance.line: t for t in tasks if t.provenance.line is not None
+    }
     out: list[Task | None] = []
     for index, entry in enumerate(entries):
         task = by_line.get(entry.get("line")) if by_line else None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -266,12 +267,14 @@ def _group_name(text: str) -> str:
 
 def _group_level(text: str) -> str | None:
     """The level a group addresses: the lowest level its generic nouns name."""
-    folded = fold(text)
-    levels = {
-        level
-        for word, level in grammar().generic.items()
-        if level and re.search(rf"(?<!\p{{L}}){re.escape(word)}(?!\p{{L}})", folded)
-    }
+    printed = unicodedata.normalize("NFC", text.lower())  # diacritics matter: "quận", "quan"
+    words = grammar().generic_words
+    levels = set()
+    for word in sorted(words, key=len, reverse=True):  # "địa phương" before "phường"
+        pattern = rf"(?<!\p{{L}}){re.escape(word)}(?!\p{{L}})"
+        if re.search(pattern, printed):
+            levels.add(words[word])
+            printed = re.sub(pattern, " ", printed)
     order = ("commune", "district", "province", "central")
     return next((lvl for lvl in order if lvl in levels), None)
 
@@ -491,7 +494,8 @@ def names(mentions: list[AgencyMention]) -> list[str]:
     """Canonical names (or the text as printed when unresolved), first appearance, no repeats."""
     seen: dict[str, None] = {}
     for mention in mentions:
-        seen.setdefault(mention.canonical or mention.raw, None)
+        if mention.kind != NOT_AGENCY:  # a cited assignment or a bare title names no agency
+            seen.setdefault(mention.canonical or mention.raw, None)
     return list(seen)
 
 

@@ -30,6 +30,7 @@ class Grammar:
     capital_only: frozenset[str]  # folded heads that need a capital letter as printed
     quantifier: re.Pattern[str]
     generic: dict[str, str]  # folded generic noun → level ("" when any)
+    generic_words: dict[str, str]  # the same nouns as printed (lower case): "quận" is not "quan"
     generic_start: re.Pattern[str]
     title: re.Pattern[str]
     not_agency: re.Pattern[str]
@@ -60,6 +61,7 @@ def grammar() -> Grammar:
         capital_only=frozenset(fold(h) for h in data["capital_only"]["heads"]),
         quantifier=_opening(data["quantifiers"]),
         generic={fold(k): v for k, v in data["generic"].items()},
+        generic_words={k.lower(): v for k, v in data["generic"].items()},
         generic_start=_opening(list(data["generic"])),
         title=_opening(data["not_agency"]["titles"]),
         not_agency=_opening(data["not_agency"]["openings"]),

@@ -221,7 +221,7 @@ def _fuzzy(key: str, reg: Registry) -> tuple[Agency, float] | None:
 
 
 @lru_cache(maxsize=8192)
-def _matched(raw: str, head: str | None) -> tuple[Agency, float] | None:
+def _matched(raw: str, head: str | None, prefix: bool = True) -> tuple[Agency, float] | None:
     """A phrase no alias covered whole: with the list's head word, as the cut-off start of one
     alias, or through OCR noise. Cached: the same cells recur through a plan and a batch."""
     reg = registry()
@@ -230,7 +230,7 @@ def _matched(raw: str, head: str | None) -> tuple[Agency, float] | None:
     for candidate in [*candidates, key]:
         if candidate in reg.agencies:
             return reg.agencies[candidate], 1.0
-    for candidate in [*candidates, key]:
+    for candidate in [*candidates, key] if prefix else []:
         agency = _by_prefix(candidate, reg)
         if agency is not None:
             return agency, PREFIX_SCORE
@@ -444,7 +444,10 @@ def _phrase(
         return listed, _head_of(listed[-1].canonical or "") or head
     own_head = head_of(name)
     group = _is_group(name)
-    found = _matched(name, None if own_head or group else head)
+    # a group the grammar names whole is not the cut-off start of a longer one
+    found = _matched(
+        name, None if own_head or group else head, not group or not _grammar_only(name)
+    )
     if found is not None:
         return [_registered(raw, found, role)], _head_of(found[0].canonical) or head
     if group:

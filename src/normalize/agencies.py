@@ -230,7 +230,11 @@ def _matched(raw: str, head: str | None, prefix: bool = True) -> tuple[Agency, f
     for candidate in [*candidates, key]:
         if candidate in reg.agencies:
             return reg.agencies[candidate], 1.0
-    for candidate in [*candidates, key] if prefix else []:
+    if not prefix:  # a whole group: the same words, a comma more or less ("huyện thị xã")
+        bare = key.replace(",", "")
+        same = [a for alias, a in reg.agencies.items() if alias.replace(",", "") == bare]
+        return (same[0], 1.0) if same else None
+    for candidate in [*candidates, key]:
         agency = _by_prefix(candidate, reg)
         if agency is not None:
             return agency, PREFIX_SCORE

@@ -295,6 +295,7 @@ def _is_group(text: str) -> bool:
     return False
 
 
+GROUP_CLOSE = re.compile(r"(?<!\p{L})(?:có\s+)?liên\s+quan(?=\s+\p{Ll})")
 GROUP_WORDS = (  # besides the generic nouns: what a group reference may hold
     "cac",
     "nhung",
@@ -455,6 +456,10 @@ def _phrase(
     if found is not None:
         return [_registered(raw, found, role)], _head_of(found[0].canonical) or head
     if group:
+        # "Các đơn vị liên quan mở lớp đào tạo": the qualifier closes the group
+        closed = GROUP_CLOSE.search(name)
+        if closed and closed.end() < len(name):
+            name = name[: closed.end()]
         complete = _grammar_only(name)
         level = _group_level(name)
         return [

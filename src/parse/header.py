@@ -41,7 +41,7 @@ LEVEL_LINE = re.compile(r"^(?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|XÃ|P
 SIGNATURE_CELL = re.compile(r"Nơi\s+nhận\s*:|(?:^|\n)\s*(?:TM|KT|TL|TUQ|Q)\.\s*\p{Lu}", re.I)
 HEADING_WINDOW = 3  # the two-column heading is one of the first blocks (a table in Word)
 CAPTION = re.compile(
-    r"(?:^|\()\s*(?:ban\s+hành\s+)?kèm\s+theo\s+(Kế\s+hoạch|Quyết\s+định|Chỉ\s+thị|Chương\s+trình|Nghị\s+quyết)\s+số\s*"
+    r"(?:^|(?<=\())\s*(?:ban\s+hành\s+)?kèm\s+theo\s+(Kế\s+hoạch|Quyết\s+định|Chỉ\s+thị|Chương\s+trình|Nghị\s+quyết)\s+số\s*"
     r"(\d+[\p{L}\d]*\s*/\s*[\p{L}\d]+(?:-[\p{L}\d]+)*)"
     r"(?:\s+ngày\s+(\d{1,2})\s*(?:/|\s+tháng\s+)\s*(\d{1,2})\s*(?:/|\s+năm\s+)\s*(\d{4}))?",
     re.I,

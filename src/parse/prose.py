@@ -73,10 +73,14 @@ class Draft:
     support: str | None = None
     deadline: str | None = None
     product: str | None = None
+    leader: str | None = None
     milestones: list[tuple[str, str | None]] = field(default_factory=list)
     section_path: list[str] = field(default_factory=list)
     line: int | None = None
     page: int | None = None
+    index: int = 0  # the paragraph it starts at
+    node: str | None = None  # the section item it was made from
+    paragraphs: list[int] = field(default_factory=list)  # a closing block: its paragraphs
 
 
 def _title_matches(title: str, phrases: list[str]) -> bool:
@@ -114,18 +118,51 @@ def _agency_heading(title: str, max_words: int = 15) -> str | None:
     return text
 
 
+def _names_agency(text: str) -> bool:
+    return any(text.startswith(head + " ") or text == head for head in vocabulary()["agency_heads"])
+
+
+def _addressee(title: str) -> tuple[str, str] | None:
+    """"Phòng Quản lý Công nghiệp: Là đầu mối …" → (the unit, what it must do)."""
+    head, colon, rest = title.partition(":")
+    if not colon or not rest.strip():
+        return None
+    agency = _agency_heading(head)
+    return (agency, rest.strip()) if agency else None
+
+
 def _roles_from_sentence(text: str, heading: str | None) -> tuple[str | None, str | None]:
     """(lead, support) from "X chủ trì, phối hợp với Y …" / "Phối hợp với X …" sentences."""
     folded = fold(squash(text))
     plain = squash(text)
     patterns = _patterns()
     if m := patterns["lead_support"].match(folded):
-        lead = plain[m.start("lead") : m.end("lead")].strip(" ,:") or heading
-        support = plain[m.start("support") : m.end("support")].strip(" ,")
-        return lead, support
+        lead = plain[m.start("lead") : m.end("lead")].strip(" ,:")
+        if not _names_agency(lead):  # "Thực hiện …, chủ trì, phối hợp với …": the heading leads
+            lead = heading or ""
+        support = re.split(r"[.;]\s", plain[m.start("support") : m.end("support")])[0]
+        return lead or heading, support.strip(" ,")
     if (m := patterns["support_only"].match(folded)) and len(m.group("lead").split()) <= 12:
         return plain[m.start("lead") : m.end("lead")].strip(" ,"), heading
     return heading, None
+
+
+def _segments(text: str) -> list[tuple[str, str]]:
+    """A labelled line as (field, value) pairs: "Đơn vị chủ trì: X; Đơn vị phối hợp: Y" holds
+    two. Empty when the line does not open with a label."""
+    pattern = _patterns()["label"]
+    out: list[tuple[str, str]] = []
+    for part in re.split(r"(?<=[;.])\s+(?=\S)", text):
+        match = pattern.match(fold(part))
+        if match is None:
+            if not out:
+                return []
+            name, value = out[-1]
+            out[-1] = (name, f"{value} {part}")  # "X; Y" inside one label's value
+            continue
+        name = next(k for k, v in match.groupdict().items() if v)
+        out.append((name, _cut(part, match.end())))
+    return [(name, value.strip().rstrip(" .;")) for name, value in out]
 
 
 def _labelled_blocks(
@@ -135,27 +172,34 @@ def _labelled_blocks(
     used: set[int] = set()
     current: Draft | None = None
     field_name: str | None = None
-    pattern = _patterns()["label"]
     for index, para in enumerate(paragraphs):
         text = squash(para.text)
-        match = pattern.match(fold(text))
-        if match is not None:
-            name = next(k for k, v in match.groupdict().items() if v)
-            value = _cut(text, match.end()).rstrip(" .;")
-            filled = current is not None and (
-                (name == "content" and current.content) or getattr(current, name, None)
-            )
-            if current is None or filled:
-                current = Draft(section_path=tree.path_of[index], line=para.line, page=para.page)
-                drafts.append(current)
-            if name == "content":
-                current.content.append(value)
-            else:
-                setattr(current, name, value)
-            field_name = name
+        segments = _segments(text)
+        if segments:
+            for name, value in segments:
+                filled = current is not None and (
+                    (name == "content" and current.content) or getattr(current, name, None)
+                )
+                if current is None or filled:
+                    current = Draft(
+                        section_path=tree.path_of[index],
+                        line=para.line,
+                        page=para.page,
+                        index=index,
+                    )
+                    drafts.append(current)
+                if name == "content":
+                    current.content.append(value)
+                else:
+                    setattr(current, name, value)
+                field_name = name
+            current.paragraphs.append(index)
             used.add(index)
         elif current is not None and field_name is not None and split_label(text) is None:
+            if not text:
+                continue
             _extend(current, field_name, text)  # a label's text running on
+            current.paragraphs.append(index)
             used.add(index)
         elif current is not None and field_name == "content" and text.startswith("+"):
             current.milestones.append((text.lstrip("+ ").strip(), _time_phrase(text)))
@@ -179,8 +223,8 @@ def _children(tree: SectionTree) -> dict[str | None, list[Node]]:
     return out
 
 
-def _item_text(node: Node, paragraphs: list[Paragraph]) -> str:
-    own = [squash(paragraphs[i].text) for i in node.paragraphs]
+def _item_text(node: Node, paragraphs: list[Paragraph], skip: frozenset[int] = frozenset()) -> str:
+    own = [squash(paragraphs[i].text) for i in node.paragraphs if i not in skip]
     title = node.section.title
     if own and fold(title).startswith("ve "):  # "1.1. Về …" is a topic; its text is the task
         return " ".join(own)
@@ -188,10 +232,14 @@ def _item_text(node: Node, paragraphs: list[Paragraph]) -> str:
 
 
 def _draft(
-    node: Node, paragraphs: list[Paragraph], tree: SectionTree, **roles: str | None
+    node: Node,
+    paragraphs: list[Paragraph],
+    tree: SectionTree,
+    skip: frozenset[int] = frozenset(),
+    **roles: str | None,
 ) -> Draft:
     para = paragraphs[node.index]
-    text = _item_text(node, paragraphs)
+    text = _item_text(node, paragraphs, skip)
     path = tree.path_of[node.index][:-1]
     return Draft(
         content=[text],
@@ -201,11 +249,18 @@ def _draft(
         section_path=path,
         line=para.line if para else None,
         page=para.page if para else None,
+        index=node.index,
+        node=node.section.section_id,
     )
 
 
-def _heading_tasks(tree: SectionTree, paragraphs: list[Paragraph], used: set[int]) -> list[Draft]:
+def _heading_tasks(
+    tree: SectionTree, paragraphs: list[Paragraph], used: set[int], closing: frozenset[int]
+) -> list[Draft]:
+    """Tasks from section items; `closing` paragraphs (a group's "Đơn vị chủ trì: …" lines)
+    belong to no item's text."""
     v = vocabulary()
+    used = used - closing
     children = _children(tree)
     drafts: list[Draft] = []
 
@@ -219,7 +274,7 @@ def _heading_tasks(tree: SectionTree, paragraphs: list[Paragraph], used: set[int
         if node.section.section_id in done:
             return
         done.add(node.section.section_id)
-        drafts.append(_draft(node, paragraphs, tree, lead=lead, support=support))
+        drafts.append(_draft(node, paragraphs, tree, closing, lead=lead, support=support))
         if text is not None:
             drafts[-1].content = [text]
 
@@ -234,10 +289,18 @@ def _heading_tasks(tree: SectionTree, paragraphs: list[Paragraph], used: set[int
                 add(node, *_roles_from_sentence(text, heading), text=text)
                 return
         for kid in kids:
-            if not children.get(kid.section.section_id):  # an item: a task, lead from its heading
-                add(kid, *_roles_from_sentence(_item_text(kid, paragraphs), heading))
-            else:
+            if children.get(kid.section.section_id):
                 assignments(kid, heading)
+                continue
+            text = _item_text(kid, paragraphs, closing)
+            addressed = _addressee(kid.section.title)
+            if addressed is not None:  # "1. Sở X: …" — the item names who does it
+                agency, rest = addressed
+                own = [squash(paragraphs[i].text) for i in kid.paragraphs if i not in closing]
+                text = squash(" ".join([rest, *own]))
+                add(kid, *_roles_from_sentence(text, agency), text=text)
+            else:  # an item: a task, lead from its heading
+                add(kid, *_roles_from_sentence(text, heading))
 
     for node in tree.nodes:
         title = node.section.title
@@ -246,10 +309,33 @@ def _heading_tasks(tree: SectionTree, paragraphs: list[Paragraph], used: set[int
         elif _title_matches(title, v["task_headings"]):
             for leaf in leaves(node):
                 if leaf is not node and leaf.index not in used and not set(leaf.paragraphs) & used:
-                    add(leaf, *_roles_from_sentence(_item_text(leaf, paragraphs), None))
+                    add(leaf, *_roles_from_sentence(_item_text(leaf, paragraphs, closing), None))
         elif node.section.label and node.section.label not in "-–+•" and _agency_heading(title):
             assignments(node, None)  # an agency heading outside "Tổ chức thực hiện"
     return drafts
+
+
+def _close_groups(drafts: list[Draft], closers: list[Draft], tree: SectionTree) -> None:
+    """"Đơn vị chủ trì: X; Đơn vị phối hợp: Y" after a group of items assigns every item of
+    the group (the items since the group's heading or the previous such lines)."""
+    parent = {n.section.section_id: n.section.parent_id for n in tree.nodes}
+    owner = tree.section_of
+    previous: dict[str | None, int] = {}
+    for closer in sorted(closers, key=lambda c: c.index):
+        item = owner[closer.index]
+        group = parent.get(item) if item is not None else None
+        if item is not None and not any(d.node == item for d in drafts):
+            group = item  # the lines close a heading's own text, not a list of items
+        start = previous.get(group, -1)
+        for draft in drafts:
+            if draft.node is None or not start < draft.index < closer.index:
+                continue
+            if draft.node != group and parent.get(draft.node) != group:
+                continue
+            draft.lead = closer.lead or draft.lead
+            draft.support = closer.support if closer.lead else draft.support or closer.support
+            draft.leader = closer.leader or draft.leader
+        previous[group] = closer.index
 
 
 def prose_tasks(
@@ -257,8 +343,11 @@ def prose_tasks(
 ) -> list[Task]:
     """Every prose task of the document, in source order."""
     blocks, used = _labelled_blocks(paragraphs, tree)
-    drafts = blocks + _heading_tasks(tree, paragraphs, used)
-    drafts.sort(key=lambda d: d.line or 0)
+    closers = [b for b in blocks if not b.content and (b.lead or b.support or b.leader)]
+    closing = frozenset(i for b in closers for i in b.paragraphs)
+    drafts = [b for b in blocks if b.content] + _heading_tasks(tree, paragraphs, used, closing)
+    _close_groups(drafts, closers, tree)
+    drafts.sort(key=lambda d: (d.line or 0, d.index))
     tasks = []
     for index, draft in enumerate(drafts):
         content = squash(" ".join(draft.content))
@@ -273,6 +362,7 @@ def prose_tasks(
                 content=content,
                 product=draft.product,
                 lead_raw=draft.lead,
+                leader_raw=draft.leader,
                 support_raw=draft.support,
                 deadline_raw=draft.deadline,
                 milestones=[Milestone(content=c, deadline_raw=t) for c, t in draft.milestones],

@@ -89,7 +89,9 @@ def test_prose_restating_an_appendix_row_is_linked_not_silent(
 
 @pytest.mark.parametrize(
     ("seed", "restated"),
-    [("000_76046f262c6874d6", 44), ("001_d1ea71c28f9b4230", 16), ("003_3a026ceb35acf91e", 5)],
+    # 001: 15, not 16, since the closing "Trên đây là Kế hoạch …" (001:326) left item 4's text;
+    # its words "Kế hoạch" had linked the media item to "Ban hành Kế hoạch tuyên truyền CCHC"
+    [("000_76046f262c6874d6", 44), ("001_d1ea71c28f9b4230", 15), ("003_3a026ceb35acf91e", 5)],
 )
 def test_restated_prose_counts_per_seed(
     seed_docs: dict[str, Document], seed: str, restated: int
@@ -168,6 +170,11 @@ def test_citations(seed_docs: dict[str, Document]) -> None:
     assert cited["Nghị định", "158/2018/NĐ-CP"].issuer == "Chính phủ"
     assert cited["Quyết định", "06/QĐ-TTg"].issuer == "Thủ tướng Chính phủ"
     assert ("Thông báo", "1269-TB/TU") in cited  # the same text cited as a notice: kept apart
+
+
+def test_closing_formula_belongs_to_no_task(seed_docs: dict[str, Document]) -> None:
+    doc = seed_docs["001_d1ea71c28f9b4230"]  # 001:326 "Trên đây là Kế hoạch CCHC …"
+    assert not any("Trên đây là" in t.content for t in prose(doc))
 
 
 def test_caption_that_disagrees_with_the_header_is_kept_and_warned(

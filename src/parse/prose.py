@@ -83,6 +83,11 @@ class Draft:
     paragraphs: list[int] = field(default_factory=list)  # a closing block: its paragraphs
 
 
+@lru_cache(maxsize=1)
+def _closing_formulas() -> tuple[str, ...]:
+    return tuple(fold(f) for f in vocabulary()["closing_formulas"])
+
+
 def _title_matches(title: str, phrases: list[str]) -> bool:
     key = fold_key(re.sub(r"^\W+", "", title))
     return any(key == fold_key(p) or key.startswith(fold_key(p) + " ") for p in phrases)
@@ -113,17 +118,29 @@ def _agency_heading(title: str, max_words: int = 15) -> str | None:
         return None
     if any(fold(text).startswith(fold(stop)) for stop in v["not_agency_headings"]):
         return None
-    if not any(text.startswith(head + " ") or text == head for head in v["agency_heads"]):
+    if not _names_agency(text):
         return None
     return text
 
 
 def _names_agency(text: str) -> bool:
-    return any(text.startswith(head + " ") or text == head for head in vocabulary()["agency_heads"])
+    """Opens with an agency head and a name: "Phòng Quản lý …", "Công an tỉnh", not "Phòng
+    ngừa …" (a name goes on in capitals or with a level word)."""
+    v = vocabulary()
+    for head in v["agency_heads"]:
+        if text == head:
+            return True
+        if not text.startswith(head + " "):
+            continue
+        following = text[len(head) + 1 :]
+        if head in v["heads_before_lower_case"] or following[:1].isupper():
+            return True
+        return fold(following).startswith(tuple(v["level_words"]))
+    return False
 
 
 def _addressee(title: str) -> tuple[str, str] | None:
-    """"Phòng Quản lý Công nghiệp: Là đầu mối …" → (the unit, what it must do)."""
+    """ "Phòng Quản lý Công nghiệp: Là đầu mối …" → (the unit, what it must do)."""
     head, colon, rest = title.partition(":")
     if not colon or not rest.strip():
         return None
@@ -224,7 +241,13 @@ def _children(tree: SectionTree) -> dict[str | None, list[Node]]:
 
 
 def _item_text(node: Node, paragraphs: list[Paragraph], skip: frozenset[int] = frozenset()) -> str:
-    own = [squash(paragraphs[i].text) for i in node.paragraphs if i not in skip]
+    own = []
+    for i in node.paragraphs:
+        text = squash(paragraphs[i].text)
+        if fold(text).startswith(_closing_formulas()):  # "Trên đây là …": the body has ended
+            break
+        if i not in skip:
+            own.append(text)
     title = node.section.title
     if own and fold(title).startswith("ve "):  # "1.1. Về …" is a topic; its text is the task
         return " ".join(own)
@@ -316,7 +339,7 @@ def _heading_tasks(
 
 
 def _close_groups(drafts: list[Draft], closers: list[Draft], tree: SectionTree) -> None:
-    """"Đơn vị chủ trì: X; Đơn vị phối hợp: Y" after a group of items assigns every item of
+    """ "Đơn vị chủ trì: X; Đơn vị phối hợp: Y" after a group of items assigns every item of
     the group (the items since the group's heading or the previous such lines)."""
     parent = {n.section.section_id: n.section.parent_id for n in tree.nodes}
     owner = tree.section_of

@@ -210,7 +210,8 @@ def _labelled_blocks(
                 else:
                     setattr(current, name, value)
                 field_name = name
-            current.paragraphs.append(index)
+            if current is not None:
+                current.paragraphs.append(index)
             used.add(index)
         elif current is not None and field_name is not None and split_label(text) is None:
             if not text:

@@ -201,3 +201,50 @@ def test_section_labels_as_printed_and_as_ocr_reads_them(text: str, label: str) 
 
 def test_a_bare_number_is_a_footnote_not_a_label() -> None:
     assert split_label("1 Quyết định số 15") is None
+
+
+REAL = SAMPLES / "real"
+
+
+@pytest.fixture(scope="module")
+def de_an_08() -> Document:
+    return process_file(str(REAL / "trangsct_KH-SCT-LaoCai_DeAn08_prose-chutri-phoihop.docx"))
+
+
+def test_closing_lines_assign_every_item_of_their_group(de_an_08: Document) -> None:
+    # III.1 closes with "Lãnh đạo phụ trách: Phó giám đốc Hoàng Văn Thuân, …" and
+    # "Đơn vị chủ trì: Phòng Quản lý Công nghiệp; Đơn vị phối hợp: …": six items, one group
+    group = [t for t in prose(de_an_08) if t.section_path[-1].startswith("1. Tái cơ cấu")]
+    assert len(group) == 6
+    for task in group:
+        assert task.lead_agencies == ["Phòng Quản lý Công nghiệp"]
+        assert task.support_agencies == ["Phòng Quản lý Năng lượng", "Phòng Quản lý Thương mại"]
+        assert task.leader_names == ["Hoàng Văn Thuân", "Nguyễn Đình Chiến"]
+    assert not any("Đơn vị chủ trì" in t.content for t in prose(de_an_08))
+
+
+def test_unit_colon_items_are_led_by_the_unit(de_an_08: Document) -> None:
+    # V. Tổ chức thực hiện: "1. Phòng Quản lý Công nghiệp: Là đầu mối chủ trì …"
+    first = next(t for t in prose(de_an_08) if t.content.startswith("Là đầu mối chủ trì"))
+    assert first.lead_agencies == ["Phòng Quản lý Công nghiệp"]
+
+
+def test_a_list_of_measures_assigns_no_one(de_an_08: Document) -> None:
+    # IV. Giải pháp: 15 measures, no unit, no person, no time
+    assert not any(t.section_path[0].startswith("IV.") for t in prose(de_an_08))
+
+
+def test_a_letters_request_is_a_task_led_by_its_addressee() -> None:
+    doc = process_file(str(REAL / "trangsct_CV-2265-BCT-ATMT_scanned.pdf"))
+    [task] = doc.tasks
+    assert task.content.startswith("Bộ Công Thương đề nghị Ủy ban nhân dân các tỉnh, thành phố")
+    assert task.lead_agencies == ["Ủy ban nhân dân các tỉnh, thành phố"]
+    assert (doc.doc_type, doc.issuer, doc.place) == ("Công văn", "Bộ Công Thương", "Hà Nội")
+    assert doc.signer == "Trương Thanh Hoài"
+
+
+def test_a_conditional_closing_request_is_no_task() -> None:
+    # "Trong quá trình triển khai, nếu phát sinh khó khăn, vướng mắc, đề nghị Công ty báo cáo …"
+    doc = process_file(str(REAL / "trangsct_TB-thamdinh-SCT-LaoCai_nonplan-tables.doc"))
+    assert doc.tasks == []
+    assert (doc.issuer, doc.signer) == ("Sở Công Thương tỉnh Lào Cai", "Hoàng Văn Thuân")

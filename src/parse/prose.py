@@ -51,6 +51,14 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             rf"^(?:giao\s+)?(?P<lead>.*?)\s*\bchu\s+tri\b\s*,?\s*(?:va\s+)?phoi\s+hop\s+(?:voi\s+)?"
             rf"(?P<support>.+?)\s+(?=(?:{verbs})\b)"
         ),
+        # "Bộ Công Thương đề nghị Ủy ban nhân dân các tỉnh, thành phố hướng dẫn, …"
+        "request": re.compile(
+            rf"^(?:[^.;:]{{0,80}}?\s)?(?:{_alternation(v['sentences']['requests'])})\s+"
+            rf"(?P<lead>.+?)\s+(?=(?:{verbs})\b)"
+        ),
+        "partner": re.compile(
+            r"\bphoi\s+hop\s+(?:chat\s+che\s+)?voi\s+(?P<support>[^,.;]+?)(?=\s+(?:trong|de|nham|tai)\b|[,.;]|$)"
+        ),
         "support_only": re.compile(rf"^phoi\s+hop\s+(?:voi\s+)?(?P<lead>.+?)\s+(?=(?:{verbs})\b)"),
         # "Hoàn thành trong Quý IV/2023", "Thời gian: tháng 6/2024" — a time word must follow.
         "time": re.compile(
@@ -339,6 +347,41 @@ def _heading_tasks(
     return drafts
 
 
+def _requests(paragraphs: list[Paragraph], tree: SectionTree, covered: set[int]) -> list[Draft]:
+    """Shape 4, the công văn's: "<issuer> đề nghị / yêu cầu / giao X <verb> …" — a paragraph no
+    other shape took, that asks a named agency to act, is one task X leads."""
+    patterns = _patterns()
+    drafts = []
+    for index, para in enumerate(paragraphs):
+        text = squash(para.text)
+        if index in covered or len(text) < 40:
+            continue
+        folded = fold(text)
+        match = patterns["request"].match(folded)
+        if match is None:
+            continue
+        lead = text[match.start("lead") : match.end("lead")].strip(" ,:")
+        bare = lead in vocabulary()["agency_heads"]  # "đề nghị Công ty …": the addressee itself
+        conditional = re.search(r"\bneu\b", folded[: match.start("lead")])  # "nếu phát sinh …"
+        if bare or conditional or not _names_agency(lead) or len(lead.split()) > 25:
+            continue
+        partner = patterns["partner"].search(folded)
+        support = text[partner.start("support") : partner.end("support")] if partner else None
+        drafts.append(
+            Draft(
+                content=[text],
+                lead=lead,
+                support=support,
+                deadline=_time_phrase(text),
+                section_path=tree.path_of[index],
+                line=para.line,
+                page=para.page,
+                index=index,
+            )
+        )
+    return drafts
+
+
 def _close_groups(drafts: list[Draft], closers: list[Draft], tree: SectionTree) -> None:
     """ "Đơn vị chủ trì: X; Đơn vị phối hợp: Y" after a group of items assigns every item of
     the group (the items since the group's heading or the previous such lines)."""
@@ -371,6 +414,14 @@ def prose_tasks(
     closing = frozenset(i for b in closers for i in b.paragraphs)
     drafts = [b for b in blocks if b.content] + _heading_tasks(tree, paragraphs, used, closing)
     _close_groups(drafts, closers, tree)
+    nodes = {n.section.section_id: n for n in tree.nodes}
+    covered = set(used) | {
+        i
+        for d in drafts
+        if d.node in nodes
+        for i in (nodes[d.node].index, *nodes[d.node].paragraphs)
+    }
+    drafts += _requests(paragraphs, tree, covered)
     drafts.sort(key=lambda d: (d.line or 0, d.index))
     tasks = []
     for index, draft in enumerate(drafts):

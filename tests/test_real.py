@@ -1,0 +1,41 @@
+"""Ingest and tables on the real documents of samples/real/ (provinces, a ministry, the
+National Assembly): what each is in samples/real/README.md."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import pytest
+
+from vnplan.ingest import load
+from vnplan.ingest.pdf_text import CellText, Fonts, Glyph, PageChars
+from vnplan.models import Document, Paragraph, Table
+from vnplan.pipeline import process_file
+
+from conftest import SAMPLES
+
+REAL = SAMPLES / "real"
+CV_193 = REAL / "trangsct_CV-193-UBND-KT-LaoCai_giao-nhiem-vu-textpdf.pdf"
+
+
+@pytest.fixture(scope="module")
+def cv_193() -> Document:
+    return process_file(str(CV_193))
+
+
+def test_white_boxes_behind_words_are_no_table(cv_193: Document) -> None:
+    """CV 193 draws a white box behind every word: their edges are no ruling lines, so the
+    letter reads as paragraphs (it ended in an IndexError reading a 'cell' of spaces)."""
+    assert cv_193.status != "failed"
+    raw = load(CV_193)
+    assert not [b for b in raw.blocks if isinstance(b, Table)]
+    texts = [b.text for b in raw.blocks if isinstance(b, Paragraph)]
+    assert "2. Công an tỉnh" in texts
+    assert any(t.startswith("a) Rà soát các quy định hiện hành về quản lý VLNCN") for t in texts)
+
+
+def test_a_cell_box_holding_only_drawn_spaces_has_no_line() -> None:
+    """A blank cell's padding drawn as spaces prints no line (and needs no font)."""
+    spaces = [Glyph(" ", i, (10.0 + 3 * i, 10.0, 13.0 + 3 * i, 20.0), 18.0, 10.0) for i in range(3)]
+    chars = PageChars(spaces, printable=0, map_errors=0, sampled=0, fonts=cast(Fonts, None))
+    assert CellText(chars).lines((0.0, 0.0, 100.0, 100.0)) == []

@@ -39,3 +39,27 @@ def test_a_cell_box_holding_only_drawn_spaces_has_no_line() -> None:
     spaces = [Glyph(" ", i, (10.0 + 3 * i, 10.0, 13.0 + 3 * i, 20.0), 18.0, 10.0) for i in range(3)]
     chars = PageChars(spaces, printable=0, map_errors=0, sampled=0, fonts=cast(Fonts, None))
     assert CellText(chars).lines((0.0, 0.0, 100.0, 100.0)) == []
+
+
+VBPL = REAL / "vbpl_NQ-92-2025-UBTVQH15_task-table.html"
+
+
+def test_the_vbpl_page_reads_its_article_table_as_tasks() -> None:
+    """The rendered vbpl.vn page (1 MB of scripts and styles): the table inside Điều 2 gives
+    each bill to the body that submits it and the committees that examine it; the line under
+    the table times all four."""
+    raw = load(VBPL)
+    texts = [b.text for b in raw.blocks if isinstance(b, Paragraph)]
+    assert "Điều 2. Tổ chức thực hiện" in texts
+    assert not [t for t in texts if "function(" in t or "{" in t]  # no script or style text
+    doc = process_file(str(VBPL))
+    assert [t.task_no for t in doc.tasks if t.origin == "appendix"] == ["1", "2", "3", "4"]
+    first = doc.tasks[0]
+    assert first.content.startswith("Luật An ninh mạng")
+    assert first.lead_raw == "Chính phủ"
+    assert first.support_raw == (
+        "Ủy ban Quốc phòng, An ninh và Đối ngoại\nHội đồng Dân tộc, các Ủy ban khác của Quốc hội"
+    )
+    assert first.deadline_raw is not None and first.deadline_raw.startswith(
+        "Phiên họp tháng 9/2025"
+    )

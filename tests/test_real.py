@@ -63,3 +63,25 @@ def test_the_vbpl_page_reads_its_article_table_as_tasks() -> None:
     assert first.deadline_raw is not None and first.deadline_raw.startswith(
         "Phiên họp tháng 9/2025"
     )
+
+
+KH_1105 = REAL / "trangsct_KH-1105-DKT-SCT-LaoCai_broken-tounicode.pdf"
+
+
+def test_a_broken_tounicode_map_is_read_by_ocr() -> None:
+    """KH 1105/KH-ĐKT: its text layer maps glyphs to the wrong letters ("ĈӕL YӟL…"): every
+    page is read by OCR instead, so the text and the Phụ lục I schedule are Vietnamese."""
+    raw = load(KH_1105)
+    assert any("broken ToUnicode" in w and "OCR" in w for w in raw.warnings)
+    texts = [b.text for b in raw.blocks if isinstance(b, Paragraph)]
+    joined = "\n".join(texts)
+    assert not set("ĈӕӟӢѬѪӜӪƬӊ") & set(joined)  # none of the broken map's letters
+    assert "4. Phân công nhiệm vụ" in texts
+    assert "Lào Cai" in joined
+    [schedule] = [b for b in raw.blocks if isinstance(b, Table) and b.page == 4]
+    assert schedule.rows[0][0].text == "TT"
+    assert "Thời gian công bố" in schedule.rows[0][3].text
+    companies = [row[1].text.replace("\n", " ") for row in schedule.rows[1:]]
+    assert companies[0].startswith("Công ty cổ phần xây dựng giao thông")
+    assert "Tổng công ty xây dựng Trường Sơn" in companies
+    assert [row[4].text for row in schedule.rows[1:]] == ["02 ngày"] * 5

@@ -171,3 +171,17 @@ def test_flattened_copies_agree_with_the_text_seed_task_by_task(
     """Every task, prose ones too, section paths included, as the text seed reads it."""
     _, mismatches = agreement(seed_docs[stem], process_file(str(FLAT / f"{stem}.{kind}")))
     assert mismatches == []
+
+
+def test_the_text_after_the_table_is_left_alone() -> None:
+    after = (
+        "III. TỔ CHỨC THỰC HIỆN\n\n"
+        "1. Sở Nội vụ theo dõi, đôn đốc việc thực hiện Kế hoạch này.\n\n"
+        "2. Các sở, ban, ngành báo cáo kết quả trước ngày 15/12/2026.\n"
+    )
+    text = HEADER + "1\n\nRà soát thủ tục hành chính\n\nSở Tư pháp\n\nQuý I/2026\n\n" + after
+    blocks = blocks_from_text(text)
+    [table] = [b for b in blocks if isinstance(b, Table)]
+    assert len(table.rows) == 2
+    paragraphs = [b.text for b in blocks if isinstance(b, Paragraph)]
+    assert paragraphs[-3:] == [p for p in after.split("\n") if p]

@@ -181,3 +181,15 @@ def test_a_comment_summary_is_no_task_table() -> None:
     )
     assert table_header(table.rows) is None
     assert _tasks(table) == []
+
+
+def test_a_list_whose_rows_name_no_body_nor_time_is_no_task_table() -> None:
+    """A header that reads like a task table's, rows that are a list of works."""
+    table = _table(
+        ["STT", "Nội dung", "Kết quả kiểm tra", "Cơ quan chủ trì", "Thời gian thực hiện"],
+        ["1", "Hồ chứa nước Ia Mơr", "Đạt yêu cầu", "", ""],
+        ["2", "Hồ chứa nước Ayun Hạ", "Đạt yêu cầu", "", ""],
+    )
+    result = parse_tables([table], "doc", "plan.pdf", "test")
+    assert result.tasks == []
+    assert any("list rather than a task table" in w for w in result.warnings)

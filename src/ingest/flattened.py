@@ -192,6 +192,27 @@ def _column_numbers(items: Sequence[Item], start: int, width: int) -> bool:
     return len(texts) == width and texts == [str(n) for n in range(1, width + 1)]
 
 
+def _is_heading(text: str) -> bool:
+    """A heading in capitals ("III. TỔ CHỨC THỰC HIỆN"): no cell of a task table."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 6 and all(c.isupper() for c in letters)
+
+
+def _body_end(body: Sequence[Item], numbered: Sequence[bool], width: int) -> int:
+    """How many paragraphs of `body` the table holds: it ends at a heading in capitals after
+    a row's task cell, or where no number cell came for longer than two rows take (the text
+    after the table), keeping at most one row's cells after the last number cell."""
+    last = -1
+    for index, item in enumerate(body):
+        if numbered[index]:
+            last = index
+        elif last >= 0 and index - last >= 2 and _is_heading(item.text):
+            return index
+        elif index - last > 2 * (width - 1):
+            return last + width
+    return len(body)
+
+
 def _rebuild_by_content(items: Sequence[Item], start: int, width: int) -> tuple[Table, int] | None:
     header = items[start : start + width]
     roles = ["number", *(_role(i.text) or "other" for i in header[1:])]
@@ -200,15 +221,21 @@ def _rebuild_by_content(items: Sequence[Item], start: int, width: int) -> tuple[
         index += width
     names = [i.text.strip() for i in header]
     body: list[Item] = []
+    body_at: list[int] = []  # where each body paragraph is in `items`
     while index < len(items) and not flat_cells.ends_table(items[index].text):
         if [i.text.strip() for i in items[index : index + width]] == names:
             index += width  # the header repeated (a page break on the source)
             continue
         body.append(items[index])
+        body_at.append(index)
         index += 1
     if not body or not _ROW_START.match(body[0].text.strip()):
         return None
     numbered = [_is_number_cell(body, i) for i in range(len(body))]
+    end = _body_end(body, numbered, width)
+    if end < len(body):
+        index = body_at[end]
+        body, numbered = body[:end], numbered[:end]
     grid, starts = flat_cells.rebuild([i.text.strip() for i in body], numbered, roles)
     rows = [[_cell(i) for i in header], *([_cell(Item(t)) for t in row] for row in grid)]
     lines = [header[0].line, *(body[i].line for i in starts)]

@@ -343,6 +343,18 @@ def task_id_for(doc_id: str, version: str, table_index: int, row_index: int) -> 
     return hashlib.sha256(key).hexdigest()[:16]
 
 
+ASSIGNING = ("lead", "support", "leader", "deadline")  # what a task row gives its work
+
+
+def _assigns(row: Row) -> bool:
+    """Whether a row, or a milestone under it, names who does the work or by when."""
+    return any(
+        (part.cells.get(role) or "").strip()
+        for part in (row, *row.milestones)
+        for role in ASSIGNING
+    )
+
+
 def parse_tables(blocks: list[Block], doc_id: str, source_path: str, version: str) -> TableResult:
     """Every task of every appendix task table in `blocks`, in source order."""
     tasks: list[Task] = []
@@ -350,6 +362,12 @@ def parse_tables(blocks: list[Block], doc_id: str, source_path: str, version: st
     skipped: list[str] = []
     for table_index, pieces in enumerate(_logical_tables(blocks, warnings)):
         rows = _rows(pieces, warnings, skipped)
+        if rows and not any(_assigns(r) for r in rows):
+            warnings.append(
+                f"table {table_index + 1}: no row names a body, a person or a time, a list"
+                " rather than a task table: its rows are not read as tasks"
+            )
+            continue
         if is_agenda([r.cells.get("deadline", "") for r in rows]):
             warnings.append(
                 f"table {table_index + 1}: its times are hours of a day, a programme or agenda:"

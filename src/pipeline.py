@@ -17,6 +17,7 @@ from vnplan.ingest.archive import DEFAULT_MAX_UNZIPPED
 from vnplan.models import Document, DocumentStatus, SourceFormat
 from vnplan.normalize import normalize_document
 from vnplan.parse import parse_document
+from vnplan.parse.plans import expect_tasks
 
 # Suffixes picked up when a folder is given; a file named explicitly is always processed.
 DOCUMENT_SUFFIXES = {".txt", ".pdf", ".docx", ".doc", ".rtf", ".odt", ".html", ".htm"}
@@ -49,7 +50,7 @@ def process_file(path: str, max_unzipped: int = DEFAULT_MAX_UNZIPPED) -> Documen
     """Run every stage on one file; failures are returned as a failed Document."""
     try:
         raw = load(path, max_unzipped)
-        return normalize_document(parse_document(raw, __version__))
+        return expect_tasks(normalize_document(parse_document(raw, __version__)), raw.blocks)
     except IngestError as exc:
         return failed_document(path, str(exc))
     except Exception as exc:  # a bug must not lose the batch; the row says what happened

@@ -46,11 +46,15 @@ def _clean(line: str) -> str:
 def tesseract_syllables() -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         prefix = Path(tmp) / "vie."
-        subprocess.run(["combine_tessdata", "-u", str(TESSDATA), str(prefix)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["combine_tessdata", "-u", str(TESSDATA), str(prefix)], check=True, capture_output=True
+        )
         out = Path(tmp) / "words.txt"
-        subprocess.run(["dawg2wordlist", f"{prefix}lstm-unicharset", f"{prefix}lstm-word-dawg",
-                        str(out)], check=True, capture_output=True)
+        subprocess.run(
+            ["dawg2wordlist", f"{prefix}lstm-unicharset", f"{prefix}lstm-word-dawg", str(out)],
+            check=True,
+            capture_output=True,
+        )
         words = {_clean(w) for w in out.read_text("utf-8").splitlines()}
     return sorted(w for w in words if w and " " not in w)
 

@@ -23,6 +23,7 @@ from importlib import resources
 
 import regex as re
 
+from vnplan.ingest import flat_cells
 from vnplan.models import Cell, Table
 from vnplan.textutil import fold_key
 
@@ -36,6 +37,13 @@ _ROW_START = re.compile(
     r"^(?:\d{1,3}[.)]?|[IVXLC]{1,6}\.?|\d{1,2}(?:\.\d{1,2})+\.?|[IVX]{1,4}\.\d{1,2}\.?"
     r"|[a-zđ]\)|[-–+•*])(?:\s+(?P<title>\S.*))?$",
     re.DOTALL,
+)
+
+
+# A section row printed whole in the number cell: a Roman, multi-level or lettered label
+# ("II. …", "2.2. Về tổ chức bộ máy", "a) …"); a bare "1. …" opens a list inside a cell.
+_SECTION_IN_NUMBER = re.compile(
+    r"^(?:[IVXLC]{1,6}\.?|\d{1,2}(?:\.\d{1,2})+\.?|[IVX]{1,4}\.\d{1,2}\.?|[a-zđ]\))\s"
 )
 
 
@@ -147,11 +155,106 @@ def _cell(item: Item) -> Cell:
     return Cell(text="\n".join(lines).strip("\n "), bold=item.bold)
 
 
+LOOKAHEAD_ROWS = 3  # rows after the header searched for an empty-cell mark
+
+
+def _marks_empty_cells(items: Sequence[Item], start: int, width: int) -> bool:
+    """Whether the flattened table writes its empty cells (a lone NBSP): then N paragraphs
+    make a row. A browser copy drops them, and the rows are rebuilt from what cells hold."""
+    return any(i.is_empty for i in items[start + width : start + width * (1 + LOOKAHEAD_ROWS)])
+
+
+def _is_number_cell(items: Sequence[Item], index: int) -> bool:
+    """A row's number cell: "1", "I", "1.1.", "-"; or a section label with its title when the
+    row holds nothing else (the next paragraph opens a row too)."""
+    text = items[index].text.strip()
+    match = _ROW_START.match(text)
+    if match is None:
+        return False
+    if not match.group("title"):
+        return True
+    if not _SECTION_IN_NUMBER.match(text):
+        return False  # "- Thi tuyển …", "1. Các sở …": a bullet or a list inside a cell
+    after = index + 1
+    if after >= len(items):
+        return True
+    text = items[after].text.strip()
+    following = _ROW_START.match(text)
+    # the next row opens with its number, or with a section label and title of its own
+    return following is not None and (
+        not following.group("title") or bool(_SECTION_IN_NUMBER.match(text))
+    )
+
+
+def _column_numbers(items: Sequence[Item], start: int, width: int) -> bool:
+    """The row numbering the columns ("1 2 3 …", "(1) (2) …") under the header."""
+    texts = [i.text.strip().strip("()") for i in items[start : start + width]]
+    return len(texts) == width and texts == [str(n) for n in range(1, width + 1)]
+
+
+def _is_heading(text: str) -> bool:
+    """A heading in capitals ("III. TỔ CHỨC THỰC HIỆN"): no cell of a task table."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 6 and all(c.isupper() for c in letters)
+
+
+def _body_end(body: Sequence[Item], numbered: Sequence[bool], width: int) -> int:
+    """How many paragraphs of `body` the table holds: it ends at a heading in capitals after
+    a row's task cell, or where no number cell came for longer than two rows take (the text
+    after the table), keeping at most one row's cells after the last number cell."""
+    last = -1
+    for index, item in enumerate(body):
+        if numbered[index]:
+            last = index
+        elif last >= 0 and index - last >= 2 and _is_heading(item.text):
+            return index
+        elif index - last > 2 * (width - 1):
+            return last + width
+    return len(body)
+
+
+def _rebuild_by_content(items: Sequence[Item], start: int, width: int) -> tuple[Table, int] | None:
+    header = items[start : start + width]
+    roles = ["number", *(_role(i.text) or "other" for i in header[1:])]
+    index = start + width
+    if _column_numbers(items, index, width):
+        index += width
+    names = [i.text.strip() for i in header]
+    body: list[Item] = []
+    body_at: list[int] = []  # where each body paragraph is in `items`
+    while index < len(items) and not flat_cells.ends_table(items[index].text):
+        if [i.text.strip() for i in items[index : index + width]] == names:
+            index += width  # the header repeated (a page break on the source)
+            continue
+        body.append(items[index])
+        body_at.append(index)
+        index += 1
+    if not body or not _ROW_START.match(body[0].text.strip()):
+        return None
+    numbered = [_is_number_cell(body, i) for i in range(len(body))]
+    end = _body_end(body, numbered, width)
+    if end < len(body):
+        index = body_at[end]
+        body, numbered = body[:end], numbered[:end]
+    grid, starts = flat_cells.rebuild([i.text.strip() for i in body], numbered, roles)
+    rows = [[_cell(i) for i in header], *([_cell(Item(t)) for t in row] for row in grid)]
+    lines = [header[0].line, *(body[i].line for i in starts)]
+    known = [line for line in lines if line is not None]
+    table = Table(
+        rows=rows,
+        line=header[0].line,
+        row_lines=known if len(known) == len(rows) else [],
+    )
+    return table, index
+
+
 def rebuild_at(items: Sequence[Item], start: int) -> tuple[Table, int] | None:
     """The table whose header block starts at `start`, and the index just after it; or None."""
     width = header_at(items, start)
     if width == 0:
         return None
+    if not _marks_empty_cells(items, start, width):
+        return _rebuild_by_content(items, start, width)
     header = [items[i].text.strip() for i in range(start, start + width)]
     rows = [[_cell(items[i]) for i in range(start, start + width)]]
     row_lines = [items[start].line]

@@ -301,7 +301,9 @@ class CellText:
         for row in baseline_rows(self.glyphs(box)):
             segments, _ = _segments(row)
             pieces = [piece for segment in segments for piece in segment]
-            lines.append(_line(self.fonts, pieces, segmented=False, gutters=0))
+            # A row of drawn spaces alone (a blank cell's padding) prints nothing: no line.
+            if pieces:
+                lines.append(_line(self.fonts, pieces, segmented=False, gutters=0))
         return lines
 
 
@@ -384,6 +386,28 @@ def _points(obj: Any, matrix: Matrix) -> list[list[tuple[float, float]]]:
     return runs
 
 
+WHITE = 0xF0  # each of red, green and blue at least this: paper colour, not ink
+
+
+def _ink(getter: Any, obj: Any) -> bool:
+    """Whether the path's fill (or stroke) colour shows on white paper."""
+    red, green, blue, alpha = (ctypes.c_uint() for _ in range(4))
+    if not getter(obj, red, green, blue, alpha):
+        return True  # no colour to read: count it drawn, as before
+    return alpha.value > 0 and min(red.value, green.value, blue.value) < WHITE
+
+
+def _visible(obj: Any) -> bool:
+    """A path a reader sees: stroked or filled in a colour that is not the paper's. Word
+    draws white boxes behind shaded words; their edges are no table's rules."""
+    fill, stroke = ctypes.c_int(0), ctypes.c_int(0)
+    if not pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
+        return True
+    stroked = bool(stroke.value) and _ink(pdfium_c.FPDFPageObj_GetStrokeColor, obj)
+    filled = fill.value != 0 and _ink(pdfium_c.FPDFPageObj_GetFillColor, obj)
+    return stroked or filled
+
+
 def ruling_edges(page: pdfium.PdfPage, height: float) -> list[Edge]:
     """Every level or plumb straight stroke of the page's paths, as pdfplumber edges.
 
@@ -394,6 +418,8 @@ def ruling_edges(page: pdfium.PdfPage, height: float) -> list[Edge]:
     objects = [pdfium_c.FPDFPage_GetObject(page, i) for i in range(max(count, 0))]
     edges: list[Edge] = []
     for obj, matrix in _paths(objects, IDENTITY):
+        if not _visible(obj):
+            continue
         for run in _points(obj, matrix):
             for (ax, ay), (bx, by) in itertools.pairwise(run):
                 top, bottom = height - max(ay, by), height - min(ay, by)

@@ -168,19 +168,49 @@ def _paragraphs(line: str, number: int) -> list[Paragraph]:
     return out
 
 
+def _paragraph_items(lines: list[str]) -> list[flattened.Item]:
+    """Runs of non-blank lines as items, each at its first line."""
+    items: list[flattened.Item] = []
+    run: list[str] = []
+    first = 0
+    for number, line in enumerate([*lines, ""], start=1):
+        if line.strip():
+            if not run:
+                first = number
+            run.append(_EMPHASIS.sub("", line).strip())
+        elif run:
+            items.append(
+                flattened.Item(
+                    text="\n".join(run), line=first, bold=run[0] != lines[first - 1].strip()
+                )
+            )
+            run = []
+    return items
+
+
 def _flattened_tables(lines: list[str]) -> dict[int, tuple[int, Table]]:
     """Tables copied one cell per line, by first line number: (last line number, table).
 
     Blank lines between cells are skipped; a line holding only a non-breaking space is an empty
     cell. Only runs starting with a header block (STT, Nội dung, …) are taken.
     """
-    if not any(len(line) < 20 and flattened.is_number_column(line) for line in lines):
-        return {}  # no "STT" line: the common case, kept cheap
-    items = [
-        flattened.Item(text=_EMPHASIS.sub("", line), line=number, bold=line.startswith("**"))
-        for number, line in enumerate(lines, start=1)
-        if line.strip() or "\xa0" in line
+    heads = [
+        i for i, line in enumerate(lines) if len(line) < 20 and flattened.is_number_column(line)
     ]
+    if not heads:
+        return {}  # no "STT" line: the common case, kept cheap
+    # A browser copy puts a blank line between cells and keeps a cell's own lines together:
+    # then a paragraph, not a line, is a cell.
+    by_paragraph = any(i + 1 < len(lines) and not lines[i + 1].strip() for i in heads)
+    items = (
+        _paragraph_items(lines)
+        if by_paragraph
+        else [
+            flattened.Item(text=_EMPHASIS.sub("", line), line=number, bold=line.startswith("**"))
+            for number, line in enumerate(lines, start=1)
+            if line.strip() or "\xa0" in line
+        ]
+    )
     found: dict[int, tuple[int, Table]] = {}
     for start, end, table in flattened.find_tables(items):
         first, last = items[start].line, items[end - 1].line

@@ -10,7 +10,7 @@ from importlib import resources
 import regex as re
 
 from vnplan.models import Cell
-from vnplan.textutil import fold_key
+from vnplan.textutil import fold, fold_key, squash
 
 ROLES = ("number", "content", "product", "leader", "lead", "support", "monitor", "deadline", "note")
 
@@ -21,6 +21,8 @@ class HeaderVocabulary:
     required: tuple[str, ...]
     any_of: tuple[str, ...]
     patterns: dict[str, re.Pattern[str]]  # role → one compiled alternation (compiled once)
+    note_marks: tuple[str, ...]  # what opens a note under a table ("*", "Ghi chú")
+    clock_time: re.Pattern[str]  # an hour of the day ("8h00", "14 giờ"): an agenda's time
 
 
 @lru_cache(maxsize=1)
@@ -39,6 +41,8 @@ def vocabulary() -> HeaderVocabulary:
         required=tuple(raw["table"]["required"]),
         any_of=tuple(raw["table"]["any_of"]),
         patterns=patterns,
+        clock_time=re.compile(raw["table"]["clock_time"]),
+        note_marks=tuple(fold_key(m) if m.strip("*()") else m for m in raw["table"]["note_marks"]),
     )
 
 
@@ -56,14 +60,26 @@ def _role_of(text: str, vocab: HeaderVocabulary) -> str | None:
     return None
 
 
+# Roles a table may give several columns: their cells are read together, in column order
+# ("Cơ quan chủ trì thẩm tra" and "Cơ quan tham gia thẩm tra" both name examining bodies).
+SHARED_ROLES = ("lead", "support", "monitor")
+
+
+def role_columns(row: list[Cell]) -> dict[str, list[int]]:
+    """Role → every column of `row` that names it, leftmost first."""
+    vocab = vocabulary()
+    found: dict[str, list[int]] = {}
+    for index, cell in enumerate(row):
+        role = _role_of(cell.text, vocab)
+        if role is not None:
+            found.setdefault(role, []).append(index)
+    return found
+
+
 def header_roles(row: list[Cell]) -> dict[str, int] | None:
     """Role → column index when `row` is a task-table header, else None."""
     vocab = vocabulary()
-    roles: dict[str, int] = {}
-    for index, cell in enumerate(row):
-        role = _role_of(cell.text, vocab)
-        if role is not None and role not in roles:
-            roles[role] = index
+    roles = {role: columns[0] for role, columns in role_columns(row).items()}
     if not all(r in roles for r in vocab.required):
         return None
     if not any(r in roles for r in vocab.any_of):
@@ -84,8 +100,26 @@ def _merged(top: str, sub: str) -> str:
     return f"{top} {sub}" if top else sub
 
 
-def table_header(rows: list[list[Cell]]) -> tuple[dict[str, int], int] | None:
-    """(role → column, first data row) of a task table's header, or None when it has none.
+@dataclass(frozen=True)
+class Header:
+    """A task table's header: role → its first column, the first data row, and the further
+    columns of a role named twice (SHARED_ROLES only)."""
+
+    roles: dict[str, int]
+    start: int
+    extra: dict[str, tuple[int, ...]]
+
+
+def _extra(row: list[Cell]) -> dict[str, tuple[int, ...]]:
+    return {
+        role: tuple(columns[1:])
+        for role, columns in role_columns(row).items()
+        if role in SHARED_ROLES and len(columns) > 1
+    }
+
+
+def table_header(rows: list[list[Cell]]) -> Header | None:
+    """A task table's header (roles, first data row, further columns), or None.
 
     The header is one row, or two when the second names the parts of a spanned column
     ("Cơ quan thực hiện" over "Chủ trì" | "Phối hợp"; the span's other columns hold empty
@@ -120,5 +154,29 @@ def table_header(rows: list[list[Cell]]) -> tuple[dict[str, int], int] | None:
             ]
             roles = header_roles(merged)
             if roles is not None and (single is None or len(roles) > len(single)):
-                return roles, 2
-    return None if single is None else (single, 1)
+                return Header(roles, 2, _extra(merged))
+    return None if single is None else Header(single, 1, _extra(rows[0]))
+
+
+def time_note(text: str) -> str | None:
+    """The time a note under a table gives all its rows ("* Tiến độ trình UBTVQH: Phiên họp
+    tháng 9/2025 …" → "Phiên họp tháng 9/2025 …"), or None when the line is no such note."""
+    vocab = vocabulary()
+    text = text.strip()
+    folded = fold(text)  # fold keeps length: a prefix of it is a prefix of the text
+    for mark in sorted(vocab.note_marks, key=len, reverse=True):
+        if folded.startswith(mark):
+            text = text[len(mark) :].lstrip(" :.-")
+            break
+    head, colon, value = text.partition(":")
+    if not colon or not value.strip():
+        return None
+    return squash(value) if vocab.patterns["deadline"].match(fold_key(head)) else None
+
+
+def is_agenda(times: list[str]) -> bool:
+    """Whether a table's filled time cells are mostly hours of a day: a programme or agenda
+    ("8h00 - 8h30 | Khai mạc | Lãnh đạo UBND tỉnh"), not a task table."""
+    pattern = vocabulary().clock_time
+    filled = [fold(t) for t in times if t.strip()]
+    return bool(filled) and 2 * sum(1 for t in filled if pattern.search(t)) > len(filled)

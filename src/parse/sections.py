@@ -20,6 +20,9 @@ LABEL = re.compile(
     r"^(?P<label>"
     r"Điều\s+\d+\.?"  # Điều 1. (articles of a decision)
     rf"|(?=[IVX])(?:{ROMAN})\."  # I.
+    # OCR reads the strokes of a Roman numeral as H, l or | ("HI." for "III.") and a "1." as
+    # "l.": repaired by `_ocr_label`, kept only when the repair is a label.
+    r"|(?=[IVXHl|]*[Hl|])[IVXHl|]{1,4}\.(?=\s)"
     # 1.  1.1.  1.1.1 — a bare "1" is a footnote; "1.2..." is an OCR'd speck after "1.2."
     r"|\d{1,2}\.(?:\d{1,2}\.?){0,3}\.{0,2}(?=\s)"
     r"|[a-zđ]\)"  # a)  đ)
@@ -55,12 +58,29 @@ def label_rank(label: str) -> float:
     return 7 if label in ("-", "–", "•") else 8
 
 
+def _ocr_label(label: str) -> str | None:
+    """The label OCR damaged: "l." or "|." is "1.", "HI." is "III." (H is two strokes), "Il."
+    is "II."; None when the repaired text is no Roman numeral."""
+    body = label[:-1]
+    if body in ("l", "|"):
+        return "1."
+    if body == "H":
+        return None  # a lone H is an initial ("H. Nguyễn"), too short to tell
+    roman = body.replace("H", "II").replace("l", "I").replace("|", "I")
+    return f"{roman}." if re.fullmatch(ROMAN, roman) and len(roman) <= 4 else None
+
+
 def split_label(text: str) -> tuple[str, str] | None:
     """(label, title) of a labelled paragraph, or None."""
     match = LABEL.match(squash(text))
     if match is None:
         return None
     label = re.sub(r"\.{2,}", ".", re.sub(r"\s+", " ", match.group("label")))
+    if re.search(r"[Hl|]", label) and not label.startswith("Điều"):
+        repaired = _ocr_label(label)
+        if repaired is None:
+            return None
+        label = repaired
     return label, match.group("title").strip()
 
 
@@ -109,6 +129,10 @@ def build_sections(paragraphs: list[Paragraph], doc_id: str) -> SectionTree:
             open_section("", text, 0, index)
         elif parted is not None:
             label, title = parted
+            if label == "I." and any(
+                n.rank == 1 and not n.section.label.startswith("Đ") for n in stack
+            ):
+                label = "1."  # a part "I." is open, so this "I." is OCR's reading of "1."
             open_section(label, title, label_rank(label), index)
         elif stack:
             stack[-1].paragraphs.append(index)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import regex as re
 
 from vnplan.models import Block, Cell, Milestone, Provenance, Table, Task, TaskOrigin
-from vnplan.parse.columns import header_roles, table_header
+from vnplan.parse.columns import header_roles, is_agenda, table_header, time_note
 from vnplan.textutil import fold, squash
 
 ROMAN = r"(?:X{0,3})(?:IX|IV|V?I{0,3})"
@@ -95,9 +95,28 @@ def _section_parts(number: str, content: str) -> list[tuple[str, str]] | None:
     return found or None
 
 
+# A column-number cell: "1", "(1)", "A", "(B)"; letters number the text columns before the
+# figures ("A B 1 2 3").
+_COLUMN_NUMBER = re.compile(r"^\(?(?:(?P<letter>[A-Z])|(?P<digit>\d{1,2}))\)?$")
+
+
 def _is_column_number_row(texts: list[str]) -> bool:
-    values = [t for t in texts if t]
-    return len(values) >= 3 and values == [str(i) for i in range(1, len(values) + 1)]
+    """The row under a header that numbers its columns: "1 2 3 …", "(1) (2) (3) …", "A B 1 2"."""
+    values = [squash(t) for t in texts if t.strip()]
+    if len(values) < 3:
+        return False
+    letters: list[str] = []
+    digits: list[str] = []
+    for value in values:
+        match = _COLUMN_NUMBER.match(value)
+        if match is None or (match.group("letter") and digits):
+            return False
+        (letters if match.group("letter") else digits).append(
+            match.group("letter") or match.group("digit")
+        )
+    return letters == [chr(ord("A") + i) for i in range(len(letters))] and digits == [
+        str(i) for i in range(1, len(digits) + 1)
+    ]
 
 
 def _repair_shift(cells: dict[str, str], roles: dict[str, int], width: int) -> str | None:
@@ -138,6 +157,8 @@ class _Piece:
     table: Table
     roles: dict[str, int]
     start: int  # index of the first data row
+    extra: dict[str, tuple[int, ...]] = field(default_factory=dict)  # a role's further columns
+    time_note: str | None = None  # the time a note right under the table gives every row
 
 
 def _logical_tables(blocks: list[Block], warnings: list[str]) -> list[list[_Piece]]:
@@ -153,21 +174,25 @@ def _logical_tables(blocks: list[Block], warnings: list[str]) -> list[list[_Piec
         if not isinstance(block, Table):
             if block.text.strip().isdigit():
                 continue  # a page number between two pieces does not end the table
+            if current is not None and "deadline" not in current[-1].roles:
+                current[-1].time_note = time_note(block.text)
             current = None
             continue
         if not block.rows:
             continue
         header = table_header(block.rows)
         if header is not None:
-            found, start = header
+            found = header.roles
+            piece = _Piece(block, found, header.start, header.extra)
             if current is not None and found == roles:
-                current.append(_Piece(block, found, start))
+                current.append(piece)
             else:
                 roles = found
-                current = [_Piece(block, found, start)]
+                current = [piece]
                 tables.append(current)
         elif current is not None and roles is not None:
-            current.append(_Piece(block, roles, 0))  # piece that did not repeat the header
+            # a piece that did not repeat the header
+            current.append(_Piece(block, roles, 0, current[-1].extra))
         elif roles is not None and _numbered(block, max(roles.values()) + 1):
             lines = block.row_lines
             where = f"lines {lines[0]}-{lines[-1]}" if lines else f"page {block.page}"
@@ -185,8 +210,28 @@ def _numbered(table: Table, width: int) -> bool:
     )
 
 
-def _cell_map(texts: list[str], roles: dict[str, int]) -> dict[str, str]:
-    return {role: texts[index] if index < len(texts) else "" for role, index in roles.items()}
+def _spanned_subrow(task: Row, number: str, content: str) -> bool:
+    """A row repeating the task above's number and task text: a sub-row of a merged task."""
+    return (
+        bool(number)
+        and task.number == number.rstrip(".)")
+        and bool(squash(content))
+        and squash(content) == squash(task.cells.get("content", ""))
+    )
+
+
+def _cell_map(
+    texts: list[str], roles: dict[str, int], extra: dict[str, tuple[int, ...]] | None = None
+) -> dict[str, str]:
+    """Role → the row's text in that role's column (its further columns' text on new lines)."""
+    cells: dict[str, str] = {}
+    for role, index in roles.items():
+        columns = (index, *(extra or {}).get(role, ()))
+        parts = [texts[i].strip() for i in columns if i < len(texts) and texts[i].strip()]
+        cells[role] = (
+            "\n".join(parts) if len(columns) > 1 else (texts[index] if index < len(texts) else "")
+        )
+    return cells
 
 
 def _join(a: str, b: str) -> str:
@@ -201,7 +246,7 @@ def _rows(pieces: list[_Piece], warnings: list[str], skipped: list[str]) -> list
     after_section = False  # the last row read was a section row
     for piece_index, piece in enumerate(pieces):
         roles = piece.roles
-        width = max(roles.values()) + 1
+        width = max([*roles.values(), *(i for c in piece.extra.values() for i in c)]) + 1
         first_data = True
         for row_index in range(piece.start, len(piece.table.rows)):
             row = piece.table.rows[row_index]
@@ -216,7 +261,7 @@ def _rows(pieces: list[_Piece], warnings: list[str], skipped: list[str]) -> list
             if _is_column_number_row(texts) or header_roles(row) == roles:
                 continue
             first_data = False
-            cells = _cell_map(texts, roles)
+            cells = _cell_map(texts, roles, piece.extra)
             number = squash(cells.get("number", ""))
             content = cells.get("content", "")
             others = [v for r, v in cells.items() if r not in ("number", "content") and v.strip()]
@@ -241,7 +286,14 @@ def _rows(pieces: list[_Piece], warnings: list[str], skipped: list[str]) -> list
                     target.cells[role] = _join(target.cells.get(role, ""), value)
                 target.page_end = piece.table.page
                 continue
-            if TASK_NUMBER.match(number):
+            if rows and _spanned_subrow(rows[-1], number, content):
+                # The number and task cells span this row (the grid repeats them): another
+                # chủ-trì part of the same task, with its own agencies and time.
+                cells["content"] = ""
+                rows[-1].milestones.append(
+                    Row("milestone", cells, line, None, section_path, page=page)
+                )
+            elif TASK_NUMBER.match(number):
                 shifted = _repair_shift(cells, roles, width)
                 record = Row("task", cells, line, number.rstrip(".)"), section_path, page=page)
                 if shifted:
@@ -265,6 +317,10 @@ def _rows(pieces: list[_Piece], warnings: list[str], skipped: list[str]) -> list
                 rows.append(record)
             else:
                 skipped.append(f"line {line}: row skipped, no task text: {' | '.join(texts)!r}")
+    note = next((p.time_note for p in pieces if p.time_note), None)
+    if note is not None:
+        for record in rows:
+            record.cells.setdefault("deadline", note)
     return rows
 
 
@@ -287,13 +343,38 @@ def task_id_for(doc_id: str, version: str, table_index: int, row_index: int) -> 
     return hashlib.sha256(key).hexdigest()[:16]
 
 
+ASSIGNING = ("lead", "support", "leader", "deadline")  # what a task row gives its work
+
+
+def _assigns(row: Row) -> bool:
+    """Whether a row, or a milestone under it, names who does the work or by when."""
+    return any(
+        (part.cells.get(role) or "").strip()
+        for part in (row, *row.milestones)
+        for role in ASSIGNING
+    )
+
+
 def parse_tables(blocks: list[Block], doc_id: str, source_path: str, version: str) -> TableResult:
     """Every task of every appendix task table in `blocks`, in source order."""
     tasks: list[Task] = []
     warnings: list[str] = []
     skipped: list[str] = []
     for table_index, pieces in enumerate(_logical_tables(blocks, warnings)):
-        for row_index, row in enumerate(_rows(pieces, warnings, skipped)):
+        rows = _rows(pieces, warnings, skipped)
+        if rows and not any(_assigns(r) for r in rows):
+            warnings.append(
+                f"table {table_index + 1}: no row names a body, a person or a time, a list"
+                " rather than a task table: its rows are not read as tasks"
+            )
+            continue
+        if is_agenda([r.cells.get("deadline", "") for r in rows]):
+            warnings.append(
+                f"table {table_index + 1}: its times are hours of a day, a programme or agenda:"
+                " its rows are not read as tasks"
+            )
+            continue
+        for row_index, row in enumerate(rows):
             warnings.extend(row.warnings)
             cells = row.cells
             milestones = [

@@ -263,9 +263,12 @@ def _group_name(text: str) -> str:
     style, the first letter capitalised."""
     g = grammar()
     text = re.sub(r"\s*,\s*", ", ", text)
+    parts = re.split(r"(, | )", text)
     out = []
-    for part in re.split(r"(, | )", text):
-        out.append(part.lower() if fold(part) in g.generic else part)
+    for index, part in enumerate(parts):
+        spaced = index + 2 < len(parts) and parts[index + 1] == " "
+        named = spaced and parts[index + 2][:1].isupper()  # "thuộc Bộ Quốc phòng": a name
+        out.append(part.lower() if fold(part) in g.generic and not named else part)
     return _capitalised("".join(out))
 
 
@@ -295,7 +298,8 @@ def _is_group(text: str) -> bool:
     return False
 
 
-GROUP_CLOSE = re.compile(r"(?<!\p{L})(?:có\s+)?liên\s+quan(?=\s+\p{Ll})")
+# "… liên quan mở lớp …" ends the group; "liên quan đến X" goes on qualifying it
+GROUP_CLOSE = re.compile(r"(?<!\p{L})(?:có\s+)?liên\s+quan(?=\s+(?!đến\b|tới\b|với\b)\p{Ll})")
 GROUP_WORDS = (  # besides the generic nouns: what a group reference may hold
     "cac",
     "nhung",

@@ -11,6 +11,7 @@ The cut removes only the separator: every word of the cell is in a phrase or is 
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -31,7 +32,7 @@ class Grammar:
     quantifier: re.Pattern[str]
     generic: dict[str, str]  # folded generic noun → level ("" when any)
     generic_words: dict[str, str]  # the same nouns as printed (lower case): "quận" is not "quan"
-    generic_start: re.Pattern[str]
+    generic_start: re.Pattern[str]  # on lower-case text with its diacritics
     title: re.Pattern[str]
     not_agency: re.Pattern[str]
     kept_qualifier: re.Pattern[str]
@@ -62,7 +63,10 @@ def grammar() -> Grammar:
         quantifier=_opening(data["quantifiers"]),
         generic={fold(k): v for k, v in data["generic"].items()},
         generic_words={k.lower(): v for k, v in data["generic"].items()},
-        generic_start=_opening(list(data["generic"])),
+        generic_start=re.compile(
+            rf"^(?:{'|'.join(re.escape(w) for w in sorted(data['generic'], key=len, reverse=True))})"
+            r"(?![\p{L}\d])"
+        ),
         title=_opening(data["not_agency"]["titles"]),
         not_agency=_opening(data["not_agency"]["openings"]),
         kept_qualifier=re.compile(rf"(?<![\p{{L}}\d])(?:{_words(qualifiers['kept'])})$"),
@@ -119,7 +123,7 @@ def starts_phrase(text: str, at: int) -> bool:
 def is_generic(text: str) -> bool:
     """`text` opens with a generic noun ("đơn vị", "huyện") and not with a named head."""
     g = grammar()
-    match = g.generic_start.match(fold(text))
+    match = g.generic_start.match(unicodedata.normalize("NFC", text.lower()))  # "quận" ≠ "quản"
     if match is None:
         return False
     return not (text[:1].isupper() and starts_phrase(text, 0) and head_of(text) is not None)
@@ -128,7 +132,8 @@ def is_generic(text: str) -> bool:
 # ";" and bullets always part; ",", link words and line breaks part only before a new phrase.
 HARD = re.compile(r"\s*;\s*|\s*\n\s*[-+•–]\s*|\s+[+•]\s+")
 SEPARATOR = re.compile(
-    rf"{HARD.pattern}|\s*,\s*|\s+(?:cùng\s+với|và|với|cùng)\s+|\s+[-–]\s+|\s*\n\s*", re.IGNORECASE
+    rf"{HARD.pattern}|\s*,\s*|\s+(?:cùng\s+với|và|với|cùng)\s+|\s+[-–]\s+|(?<!\d)\s*/\s*(?!\d)|\s*\n\s*",
+    re.IGNORECASE,
 )
 BULLET = re.compile(r"^\s*[-+•–]\s*")
 # "Các Sở: Tư pháp, Tài chính": a head shared by the list after the colon.
@@ -203,5 +208,8 @@ def _cuts_here(
     if any(a == sep_end for a, _ in spans) or starts_phrase(text, sep_end):
         return True
     rest = text[sep_end:]
+    proper = head_of(phrase.strip()) is not None and not grammar().quantifier.match(fold(phrase))
+    if (start, sep_start) in spans and proper and is_generic(rest) and rest[:1].islower():
+        return True  # "Sở Công Thương, chính quyền địa phương": a group after a proper name
     capital = rest[:1].isupper() and not is_generic(rest)
     return capital and _complete(phrase, spans, start, sep_start)

@@ -56,8 +56,10 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             rf"^(?:[^.;:]{{0,80}}?\s)?(?:{_alternation(v['sentences']['requests'])})\s+"
             rf"(?P<lead>.+?)\s+(?=(?:{verbs})\b)"
         ),
+        # "… phối hợp (chặt chẽ) với Y, Z và W <verb> …": the partners, up to a verb or a stop
         "partner": re.compile(
-            r"\bphoi\s+hop\s+(?:chat\s+che\s+)?voi\s+(?P<support>[^,.;]+?)(?=\s+(?:trong|de|nham|tai)\b|[,.;]|$)"
+            rf"\bphoi\s+hop\s+(?:chat\s+che\s+)?voi\s+(?P<support>[^.;:]+?)"
+            rf"(?=\s+(?:{verbs}|trong|de|nham|tai|khi)\b|[.;:]|$)"
         ),
         "support_only": re.compile(rf"^phoi\s+hop\s+(?:voi\s+)?(?P<lead>.+?)\s+(?=(?:{verbs})\b)"),
         # "Hoàn thành trong Quý IV/2023", "Thời gian: tháng 6/2024" — a time word must follow.
@@ -122,6 +124,7 @@ def _agency_heading(title: str, max_words: int = 15) -> str | None:
     for prefix in v["agency_heading_prefixes"]:
         if fold(text).startswith(fold(prefix) + " "):
             text = text[len(prefix) :].strip()
+            text = text[:1].upper() + text[1:]  # "Trách nhiệm của các tổ chức" → "Các tổ chức"
     if not text or text.endswith(".") or len(text.split()) > max_words or re.search(r"\d", text):
         return None
     if any(fold(text).startswith(fold(stop)) for stop in v["not_agency_headings"]):
@@ -169,6 +172,8 @@ def _roles_from_sentence(text: str, heading: str | None) -> tuple[str | None, st
         return lead or heading, support.strip(" ,")
     if (m := patterns["support_only"].match(folded)) and len(m.group("lead").split()) <= 12:
         return plain[m.start("lead") : m.end("lead")].strip(" ,"), heading
+    if heading and (m := patterns["partner"].search(folded)):  # "… phối hợp với Y …"
+        return heading, plain[m.start("support") : m.end("support")].strip(" ,")
     return heading, None
 
 
@@ -342,7 +347,7 @@ def _heading_tasks(
             for leaf in leaves(node):
                 if leaf is not node and leaf.index not in used and not set(leaf.paragraphs) & used:
                     add(leaf, *_roles_from_sentence(_item_text(leaf, paragraphs, closing), None))
-        elif node.section.label and node.section.label not in "-–+•" and _agency_heading(title):
+        elif node.section.label and node.section.label not in "-–+•" and _agency_heading(title, 20):
             assignments(node, None)  # an agency heading outside "Tổ chức thực hiện"
     return drafts
 

@@ -46,6 +46,11 @@ def _words(items: list[str]) -> str:
     return "|".join(r"\s+".join(re.escape(w) for w in i.split()) for i in folded)
 
 
+def _printed(items: list[str]) -> str:
+    """Alternation of lower-case phrases as printed (diacritics kept), longest first."""
+    return "|".join(re.escape(i.lower()) for i in sorted(items, key=len, reverse=True))
+
+
 def _opening(items: list[str]) -> re.Pattern[str]:
     return re.compile(rf"^(?:{_words(items)})(?![\p{{L}}\d])")
 
@@ -63,10 +68,7 @@ def grammar() -> Grammar:
         quantifier=_opening(data["quantifiers"]),
         generic={fold(k): v for k, v in data["generic"].items()},
         generic_words={k.lower(): v for k, v in data["generic"].items()},
-        generic_start=re.compile(
-            rf"^(?:{'|'.join(re.escape(w) for w in sorted(data['generic'], key=len, reverse=True))})"
-            r"(?![\p{L}\d])"
-        ),
+        generic_start=re.compile(rf"^(?:{_printed(list(data['generic']))})(?![\p{{L}}\d])"),
         title=_opening(data["not_agency"]["titles"]),
         not_agency=_opening(data["not_agency"]["openings"]),
         kept_qualifier=re.compile(rf"(?<![\p{{L}}\d])(?:{_words(qualifiers['kept'])})$"),

@@ -220,6 +220,25 @@ def load_expected(folder: Path, source_path: str) -> dict[str, Any] | None:
     return data
 
 
+def figures(s: Score) -> dict[str, float]:
+    """One document's figures, rounded: task F1, lead/support F1, each field, the header."""
+    out = {
+        "task_f1": s.f1,
+        "lead_f1": s.agency_f1("lead_agencies"),
+        "support_f1": s.agency_f1("support_agencies"),
+    }
+    out |= {name: s.field_accuracy(name) for name in FIELDS if name in s.fields}
+    if s.header:
+        out["header"] = s.header_accuracy()
+    return {k: round(v, 3) for k, v in out.items()}
+
+
+def documents(samples: Path) -> list[Path]:
+    """The documents with a hand-checked expected file: the seeds (text) and samples/real/."""
+    real = sorted(p for p in (samples / "real").iterdir() if p.name != "README.md")
+    return [*sorted(samples.glob("*.txt")), *real]
+
+
 def report(scores: list[tuple[str, Score]]) -> str:
     """A plain-text table: one line per document and a total."""
     total = Score()

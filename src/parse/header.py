@@ -276,7 +276,12 @@ def _subject(lines: list[str]) -> str | None:
             for later in lines[index + 1 : index + 4]:
                 key = fold(later)
                 stop = key.startswith(("kinh gui", "noi nhan", *NATIONAL)) or later.isupper()
-                if stop or DOC_NUMBER.match(later) or PLACE_DATE.match(later) or later[:1] in "-–+•":
+                if (
+                    stop
+                    or DOC_NUMBER.match(later)
+                    or PLACE_DATE.match(later)
+                    or later[:1] in "-–+•"
+                ):
                     break
                 parts.append(later)
             return squash(" ".join(parts)).strip() or None

@@ -19,7 +19,16 @@ from rapidfuzz import fuzz
 from vnplan.models import Document, Task, TaskOrigin
 from vnplan.textutil import fold, squash
 
-FIELDS = ("content", "product", "leader", "lead_agencies", "support_agencies", "deadlines")
+FIELDS = (
+    "content",
+    "product",
+    "leader",
+    "assignees",
+    "lead_agencies",
+    "support_agencies",
+    "deadlines",
+)
+OPTIONAL = ("leader", "assignees")  # compared only where the expected file gives them
 HEADER = ("doc_number", "doc_type", "issuer", "place", "issued_date", "signer", "title")
 AGENCY_ROLES = ("lead_agencies", "support_agencies")
 MATCH_CUTOFF = 70  # rapidfuzz ratio on the folded start of the content: the same task
@@ -180,7 +189,7 @@ def score(doc: Document, expected: dict[str, Any]) -> Score:
         result.matched += 1
         for name in FIELDS:
             want = _expected(entry, name)
-            if want is None and name == "leader":
+            if want is None and name in OPTIONAL:
                 continue
             counts = result.fields.setdefault(name, [0, 0])
             counts[1] += 1

@@ -209,6 +209,10 @@ class Task(Record):
     leader_raw: str | None = Field(
         None, description="the leader cell (lãnh đạo phụ trách) as printed"
     )
+    assignee_raw: str | None = Field(
+        None,
+        description="named officers who carry the task out (người thực hiện), as printed",
+    )
     lead_raw: str | None = Field(None, description="the chủ trì cell as printed")
     support_raw: str | None = Field(None, description="the phối hợp cell as printed")
     monitor_raw: str | None = Field(None, description="the theo dõi, đôn đốc cell as printed")
@@ -228,6 +232,9 @@ class Task(Record):
     )
     leaders: list[Leader] = Field(
         default_factory=list, description="the leader cell as people with title and role"
+    )
+    assignees: list[str] = Field(
+        default_factory=list, description="people named to carry the task out, no titles"
     )
     agencies: list[AgencyMention] = Field(
         default_factory=list, description="every agency mention, resolved, with its role"

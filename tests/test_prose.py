@@ -248,3 +248,11 @@ def test_a_conditional_closing_request_is_no_task() -> None:
     doc = process_file(str(REAL / "trangsct_TB-thamdinh-SCT-LaoCai_nonplan-tables.doc"))
     assert doc.tasks == []
     assert (doc.issuer, doc.signer) == ("Sở Công Thương tỉnh Lào Cai", "Hoàng Văn Thuân")
+
+
+def test_an_officers_item_names_its_assignee_not_an_agency() -> None:
+    # KH 1105/KH-ĐKT, 4.1: "Ông. Hoàng Văn Thuân - Trưởng đoàn: Phụ trách chung; …" (OCR'd)
+    doc = process_file(str(REAL / "trangsct_KH-1105-DKT-SCT-LaoCai_broken-tounicode.pdf"))
+    first = next(t for t in doc.tasks if t.assignees)
+    assert first.assignees == ["Hoàng Văn Thuân"] and first.lead_agencies == []
+    assert first.content.startswith("Phụ trách chung")

@@ -35,7 +35,7 @@ def _tasks(*blocks: Block) -> list[Task]:
         ("Giai đoạn thực hiện", "deadline"),  # a Prime Minister's action plan ("2025 - 2030")
         ("Thời gian trình", "deadline"),  # a legislative programme
         ("Thời điểm trình", "deadline"),
-        ("Người thực hiện", "lead"),  # an office's plan assigning its officers
+        ("Người thực hiện", "assignee"),  # an office's plan assigning its officers by name
         # a result up to a date is a result, not a time
         ("Lũy kế kết quả thực hiện đến thời điểm báo cáo", "product"),
     ],

@@ -74,10 +74,12 @@ def normalize_task(task: Task, year: int | None = None) -> Task:
     milestones = [_milestone(m, year) for m in task.milestones]
     dates = sorted(set(time.dates).union(*(m.deadlines for m in milestones)))
     leaders = parse_leaders(task.leader_raw)
+    assignees = [x.name for x in parse_leaders(task.assignee_raw) if x.name]
     return task.model_copy(
         update={
             "leaders": leaders,
             "leader_names": list(dict.fromkeys(x.name for x in leaders if x.name)),
+            "assignees": list(dict.fromkeys(assignees)),
             "agencies": lead + support + monitor + mentioned,
             "lead_agencies": names(lead),
             "support_agencies": names(support),

@@ -12,7 +12,18 @@ import regex as re
 from vnplan.models import Cell
 from vnplan.textutil import fold, fold_key, squash
 
-ROLES = ("number", "content", "product", "leader", "lead", "support", "monitor", "deadline", "note")
+ROLES = (
+    "number",
+    "content",
+    "product",
+    "assignee",
+    "leader",
+    "lead",
+    "support",
+    "monitor",
+    "deadline",
+    "note",
+)
 
 
 @dataclass(frozen=True)

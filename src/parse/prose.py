@@ -84,6 +84,7 @@ class Draft:
     deadline: str | None = None
     product: str | None = None
     leader: str | None = None
+    assignee: str | None = None
     milestones: list[tuple[str, str | None]] = field(default_factory=list)
     section_path: list[str] = field(default_factory=list)
     line: int | None = None
@@ -387,6 +388,24 @@ def _requests(paragraphs: list[Paragraph], tree: SectionTree, covered: set[int])
     return drafts
 
 
+# "Ông. Hoàng Văn Thuân - Trưởng đoàn: Phụ trách chung; …": an item that names the officer
+# who does it (an inspection team's plan, a decision dividing duties among leaders).
+PERSON_ITEM = re.compile(
+    r"^(?:Ông|Bà|Đồng\s+chí|Đ/c)\.?\s+(?P<who>\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){1,4})"
+    r"(?:\s*[-–,]\s*[^:]{2,60})?\s*:\s*(?P<rest>\S.*)$",
+    re.DOTALL,
+)
+
+
+def _officers(drafts: list[Draft]) -> None:
+    for draft in drafts:
+        text = squash(" ".join(draft.content))
+        match = PERSON_ITEM.match(text)
+        if match and draft.assignee is None:
+            draft.assignee = match.group("who")
+            draft.content = [match.group("rest")]
+
+
 def _close_groups(drafts: list[Draft], closers: list[Draft], tree: SectionTree) -> None:
     """ "Đơn vị chủ trì: X; Đơn vị phối hợp: Y" after a group of items assigns every item of
     the group (the items since the group's heading or the previous such lines)."""
@@ -427,6 +446,7 @@ def prose_tasks(
         for i in (nodes[d.node].index, *nodes[d.node].paragraphs)
     }
     drafts += _requests(paragraphs, tree, covered)
+    _officers(drafts)
     drafts.sort(key=lambda d: (d.line or 0, d.index))
     tasks = []
     for index, draft in enumerate(drafts):
@@ -443,6 +463,7 @@ def prose_tasks(
                 product=draft.product,
                 lead_raw=draft.lead,
                 leader_raw=draft.leader,
+                assignee_raw=draft.assignee,
                 support_raw=draft.support,
                 deadline_raw=draft.deadline,
                 milestones=[Milestone(content=c, deadline_raw=t) for c, t in draft.milestones],

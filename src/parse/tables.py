@@ -343,7 +343,7 @@ def task_id_for(doc_id: str, version: str, table_index: int, row_index: int) -> 
     return hashlib.sha256(key).hexdigest()[:16]
 
 
-ASSIGNING = ("lead", "support", "leader", "deadline")  # what a task row gives its work
+ASSIGNING = ("lead", "support", "leader", "assignee", "deadline")  # what a task row gives its work
 
 
 def _assigns(row: Row) -> bool:
@@ -405,6 +405,7 @@ def parse_tables(blocks: list[Block], doc_id: str, source_path: str, version: st
                     content=_clean(cells.get("content")) or "",
                     product=_clean(cells.get("product")),
                     leader_raw=_raw(cells.get("leader")),
+                    assignee_raw=_raw(cells.get("assignee")),
                     lead_raw=_raw(cells.get("lead")),
                     support_raw=_raw(cells.get("support")),
                     monitor_raw=_raw(cells.get("monitor")),

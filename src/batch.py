@@ -342,7 +342,9 @@ class Batch:
             doc = doc.model_copy(update=update)
             payload = document_json(doc)
         write_atomic(self._state_path(path), payload)
-        self._record(path, doc, sha, stale)
+        # no hash for a stale row: the next run's (the file's real one) changes its partition's
+        # fingerprint, so that the partition is written again with the row read anew
+        self._record(path, doc, "" if stale else sha, stale)
         if time.monotonic() - self._flushed > MANIFEST_FLUSH_SECONDS:
             self.save_manifest()
         return doc

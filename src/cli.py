@@ -27,7 +27,8 @@ EPILOG = """examples:
 The output folder holds the tables (tasks.parquet, documents.parquet, …, each a folder
 partitioned by issued year), json/<doc_id>.json, dataset.json and runs/<time>.json.
 A file that cannot be read is a 'failed' row in documents.parquet. Exit codes: 0 all
-files ok, 1 some files failed, 2 the run itself failed.
+files ok, 1 some files failed, 2 the run itself failed, 130 interrupted (Ctrl-C, SIGTERM:
+what finished is kept, a rerun resumes).
 """
 
 

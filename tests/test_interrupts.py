@@ -9,6 +9,7 @@ its workers within 10 s of a SIGKILL; a rerun must give the dataset of an uninte
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import signal
@@ -21,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import bad_inputs
@@ -169,6 +172,18 @@ def start() -> Iterator[Callable[..., Run]]:
             os.kill(pid, signal.SIGKILL)
 
 
+def _whole(path: Path) -> bool:
+    """A dataset file reads back: a Parquet file's footer and rows, a JSON document."""
+    try:
+        if path.suffix == ".parquet":
+            pq.read_table(path)
+        elif path.suffix == ".json":
+            json.loads(path.read_bytes())
+    except (OSError, ValueError, pa.ArrowInvalid):
+        return False
+    return True
+
+
 def _rerun_matches(corpus: Path, out: Path, reference: dict[str, bytes]) -> str:
     again = subprocess.run(
         [*COMMAND, str(corpus), "--out", str(out)], capture_output=True, text=True, timeout=600
@@ -227,7 +242,13 @@ def test_one_signal_winds_the_run_down_and_a_rerun_resumes(
 def test_a_second_signal_exits_at_once_and_a_rerun_resumes(
     corpus: Path, reference: dict[str, bytes], tmp_path: Path, start: Callable[..., Run]
 ) -> None:
+    """The dataset of an earlier run is there; a run over more files gets two Ctrl-C: it
+    exits at once, and every dataset file on disk is whole (each is written to a temporary
+    name and renamed, so a second Ctrl-C during the first one's export tears none)."""
     out = tmp_path / "out"
+    subset = [str(corpus), "--out", str(out), "--exclude", "*-0[3-9].txt"]
+    subprocess.run([*COMMAND, *subset], check=True, capture_output=True)
+    earlier = _tree(out)
     run = start(str(corpus), "--out", str(out))
     run.until(1)
     run.process.send_signal(signal.SIGINT)
@@ -239,6 +260,9 @@ def test_a_second_signal_exits_at_once_and_a_rerun_resumes(
     assert "Traceback" not in stderr
     assert "interrupted again" in stderr or "interrupted: " in stderr  # the 2nd may come late
     assert _gone_within(run.workers, KILL_BOUND) == set()
+    on_disk = {k: v for k, v in _tree(out).items() if not Path(k).name.startswith(".")}
+    assert set(earlier) <= set(on_disk)  # nothing of the earlier dataset is lost
+    assert [k for k in on_disk if not _whole(out / k)] == []
     _rerun_matches(corpus, out, reference)
 
 

@@ -499,6 +499,13 @@ def _run_local(todo: list[str], batch: Batch, workers: int, worker: Worker, hook
     hooks.pools.append(pool)
     overtime = limits.timeout + OVERTIME_SECONDS if limits.timeout > 0 else None
     deadline: float | None = None
+
+    def fill() -> None:
+        while queue and pool.has_room() and not hooks.stop():
+            path = queue.popleft()
+            hooks.on_start(path)
+            pool.submit(path)
+
     try:
         while queue or pool.busy():
             if hooks.stop():
@@ -506,11 +513,10 @@ def _run_local(todo: list[str], batch: Batch, workers: int, worker: Worker, hook
                 deadline = deadline or time.monotonic() + hooks.grace
                 if time.monotonic() >= deadline:
                     break
-            while queue and pool.has_room():
-                path = queue.popleft()
-                hooks.on_start(path)
-                pool.submit(path)
-            for event in pool.wait(POLL_SECONDS):
+            fill()
+            events = pool.wait(POLL_SECONDS)
+            fill()  # freed workers start on their next file while the results are stored
+            for event in events:
                 if isinstance(event, Done):
                     hooks.on_done(batch.finish(event.path, event.payload))
                 elif isinstance(event, Died) and not hooks.stop():

@@ -10,19 +10,26 @@ State lives in `OUT/.vnplan/`:
   rewritten, so an unchanged rerun writes nothing.
 
 The dataset is then brought up to date partition by partition (vnplan.export).
+
+Ctrl-C or SIGTERM (vnplan.interrupt): no new file is started, the files in flight get
+`grace` seconds to finish (then their workers are stopped and the files left to the next
+run), what finished is stored and the dataset written for it; the summary says `interrupted`.
+A file that cannot be read, vanishes or changes while it is read is a row like any other.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import hashlib
 import json
 import os
 import resource
 import signal
+import stat
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +46,23 @@ from vnplan.export import (
     write_partition,
 )
 from vnplan.ingest.archive import DEFAULT_MAX_UNZIPPED
+from vnplan.interrupt import Interrupt, say
 from vnplan.models import Document, DocumentStatus
 from vnplan.normalize import registry_records
 from vnplan.pipeline import failed_document, process_file
+from vnplan.workers import Died, Done, Pool
 
 STATE_DIR = ".vnplan"
 MANIFEST_FLUSH_SECONDS = 2.0
+GRACE_SECONDS = 5.0  # after Ctrl-C, how long the files in flight may take to finish
+POLL_SECONDS = 0.2  # how often the run looks at its workers (and at a Ctrl-C)
+# A worker stuck in native code does not see its own alarm: stopped from outside this much later
+OVERTIME_SECONDS = 30.0
+CHANGED = (
+    "the file changed while it was read: this row may mix two versions; the next run reads it again"
+)
+
+Stop = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -88,6 +106,7 @@ class RunSummary:
     # worker, or a program a worker ran: tesseract, soffice) over this process's life
     peak_rss_mb: float = 0.0
     worker_peak_rss_mb: float = 0.0
+    interrupted: bool = False  # Ctrl-C or SIGTERM: the files not done are left to the next run
     failures: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -95,12 +114,28 @@ def _key(path: str) -> str:
     return hashlib.sha1(path.encode()).hexdigest()[:20]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def _sha256(path: Path) -> str | None:
+    """The file's SHA-256, or None when it is not a regular file that can be read now.
+
+    Opened without blocking (a FIFO would wait for a writer for ever) and checked on the open
+    descriptor, so a file swapped between a check and the read cannot hang or stop the batch.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        digest = hashlib.sha256()
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 class _Timeout(BaseException):  # not an Exception: the pipeline must not catch it
@@ -121,13 +156,12 @@ def _address_space() -> int:
 
 
 def _init_worker(limits: Limits) -> None:
-    """Each worker process: a memory ceiling, and Ctrl-C left to the parent.
+    """Each worker process: a memory ceiling (signals: vnplan.workers).
 
     The ceiling is on the address space the worker may add to what it was forked with: a
     forked worker inherits its parent's (a test runner's or an application's may be large),
     and the file's work should get the same room whoever started the run.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if limits.max_memory_mb:
         ceiling = _address_space() + limits.max_memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
@@ -216,6 +250,12 @@ class Batch:
     def load_document(self, path: str) -> Document:
         return Document.model_validate_json(self._state_path(path).read_bytes())
 
+    def _stored(self, path: str) -> Document | None:
+        try:
+            return self.load_document(path)
+        except (OSError, ValueError):
+            return None  # lost or damaged state: processed again
+
     def _stored_doc_id(self, path: str) -> tuple[str | None, str | None]:
         """(doc_id, pipeline_version) of the finished document for `path`, if any."""
         try:
@@ -226,10 +266,14 @@ class Batch:
 
     # ----------------------------------------------------------------- what needs work
 
-    def plan(self, paths: list[str]) -> tuple[list[str], list[str], list[str]]:
-        """(to process, unchanged, removed) source paths."""
+    def plan(
+        self, paths: list[str], stop: Stop | None = None
+    ) -> tuple[list[str], list[str], list[str]]:
+        """(to process, unchanged, removed) source paths; after `stop()`, nothing more to do."""
         todo, unchanged = [], []
         for path in paths:
+            if stop is not None and stop():
+                break  # interrupted while hashing: the rest is left to the next run
             entry = self.files.get(path)
             try:
                 info = os.stat(path)
@@ -245,12 +289,12 @@ class Batch:
             ):
                 unchanged.append(path)
                 continue
-            if Path(path).is_file() and not self.full:
-                sha = _sha256(Path(path))
+            sha = None if self.full else _sha256(Path(path))
+            if sha is not None:
                 doc_id, version = self._stored_doc_id(path)
-                if doc_id == sha[:16] and version == __version__:
+                document = self._stored(path) if doc_id == sha[:16] else None
+                if document is not None and version == __version__:
                     # finished before (maybe by a killed run) and not changed since
-                    document = self.load_document(path)
                     self._record(path, document, sha)
                     unchanged.append(path)
                     continue
@@ -259,18 +303,19 @@ class Batch:
         removed = [p for p in self.files if p not in current]
         return todo, unchanged, removed
 
-    def _record(self, path: str, doc: Document, sha: str | None = None) -> None:
+    def _record(
+        self, path: str, doc: Document, sha: str | None = None, stale: bool = False
+    ) -> None:
+        """Index a finished document; `stale`: its file is to be read again by the next run."""
         try:
             info = os.stat(path)
             size, mtime = info.st_size, info.st_mtime_ns
         except OSError:
             size, mtime = 0, 0
+        if stale:
+            size, mtime = -1, -1  # never matches: the next run hashes the file again
         if sha is None:
-            sha = (
-                _sha256(Path(path))
-                if Path(path).is_file()
-                else hashlib.sha256(path.encode()).hexdigest()
-            )
+            sha = _sha256(Path(path)) or hashlib.sha256(path.encode()).hexdigest()
         self.files[path] = FileEntry(
             sha256=sha,
             size=size,
@@ -283,10 +328,23 @@ class Batch:
         )
 
     def finish(self, path: str, payload: bytes) -> Document:
-        """A worker's result: stored at once, then indexed."""
-        write_atomic(self._state_path(path), payload)
+        """A worker's result: stored at once, then indexed.
+
+        The file is hashed again here: bytes that differ from those the worker read (its
+        doc_id) mean the file changed meanwhile, and the row says so.
+        """
         doc = Document.model_validate_json(payload)
-        self._record(path, doc)
+        sha = _sha256(Path(path))
+        # not the bytes the worker saw (or none now): the next run looks at the file again
+        stale = sha is None or sha[:16] != doc.doc_id
+        if stale and sha is not None and doc.status is not DocumentStatus.FAILED:
+            update = {"status": DocumentStatus.PARTIAL, "warnings": [*doc.warnings, CHANGED]}
+            doc = doc.model_copy(update=update)
+            payload = document_json(doc)
+        write_atomic(self._state_path(path), payload)
+        # no hash for a stale row: the next run's (the file's real one) changes its partition's
+        # fingerprint, so that the partition is written again with the row read anew
+        self._record(path, doc, "" if stale else sha, stale)
         if time.monotonic() - self._flushed > MANIFEST_FLUSH_SECONDS:
             self.save_manifest()
         return doc
@@ -367,51 +425,117 @@ class Batch:
         return counts
 
 
+def check_out(out: Path, inputs: Iterable[str]) -> tuple[str | None, list[str]]:
+    """(error, warnings) about the output folder, found before any work is done.
+
+    An error: `out` is a file (or inside one), or it is or holds an input (the folder walk
+    skips the output folder, so nothing would be read). A warning: `out` is inside an input
+    folder (the walk skips it: the dataset is not read as input).
+    """
+    existing = next((p for p in (out, *out.parents) if p.exists() or p.is_symlink()), None)
+    if existing is not None and not existing.is_dir():
+        what = "is a file" if existing == out else f"is inside {existing}, a file"
+        return f"--out {out} {what}: give a folder (it is created if missing)", []
+    target = out.resolve()
+    warnings = []
+    for given in inputs:
+        source = Path(given).resolve()
+        if source == target or target in source.parents:
+            return f"--out {out} holds the input {given}: give an output folder beside it", []
+        if source.is_dir() and source in target.parents:
+            warnings.append(
+                f"--out {out} is inside the input folder {given}: it is skipped when that "
+                "folder is read"
+            )
+    return None, warnings
+
+
 # --------------------------------------------------------------------------- engines
 
 
-def _run_local(
-    todo: list[str], batch: Batch, workers: int, worker: Worker, on_done: Callable[[Document], None]
-) -> None:
-    """Process pool; a worker that dies takes down only its file (retried alone to find it)."""
-    pending = list(todo)
-    suspects: list[str] = []
-    while pending or suspects:
-        if suspects:  # after a crash: one at a time, so the culprit is known
-            batch_paths, size = [suspects.pop(0)], 1
-        else:
-            batch_paths, pending, size = pending, [], workers
-        with cf.ProcessPoolExecutor(
-            max_workers=size, initializer=_init_worker, initargs=(batch.limits,)
-        ) as pool:
-            futures = {pool.submit(worker, p, batch.limits): p for p in batch_paths}
-            try:
-                for future in cf.as_completed(futures):
-                    path, payload = future.result()
-                    on_done(batch.finish(path, payload))
-                    del futures[future]
-            except cf.process.BrokenProcessPool:
-                lost = list(futures.values())
-                if len(batch_paths) == 1:
-                    ceiling = batch.limits.max_memory_mb
-                    memory = f"over the memory limit of {ceiling} MB" if ceiling else "memory"
-                    reason = (
-                        f"{lost[0]}: the worker died ({memory}, or a crash in a native library)"
-                    )
-                    on_done(batch.finish(lost[0], document_json(failed_document(lost[0], reason))))
-                else:
-                    suspects.extend(sorted(lost))
+def _died(path: str, limits: Limits) -> bytes:
+    ceiling = limits.max_memory_mb
+    memory = f"over the memory limit of {ceiling} MB" if ceiling else "memory"
+    reason = f"{path}: the worker died ({memory}, or a crash in a native library)"
+    return document_json(failed_document(path, reason))
+
+
+def _overtime(path: str, limits: Limits) -> bytes:
+    reason = f"{path}: exceeded the time limit of {limits.timeout:g} s (its worker was stopped)"
+    return document_json(failed_document(path, reason))
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One file's work in a worker process (picklable, for any start method)."""
+
+    worker: Worker
+    limits: Limits
+
+    def __call__(self, path: str) -> tuple[str, bytes]:
+        return self.worker(path, self.limits)
+
+
+@dataclass
+class Hooks:
+    """What a run tells its caller, and asks it: a file started, a file done, stop now?"""
+
+    on_done: Callable[[Document], None]
+    on_start: Callable[[str], None]
+    stop: Stop
+    grace: float = GRACE_SECONDS
+    pools: list[Pool] = field(default_factory=list)  # for the second Ctrl-C to stop at once
+
+
+def _run_local(todo: list[str], batch: Batch, workers: int, worker: Worker, hooks: Hooks) -> None:
+    """One file per worker at a time; a worker that dies takes down only its file.
+
+    After a stop request no file is started; the files in flight get `hooks.grace` seconds,
+    then their workers are killed and the files left unrecorded for the next run.
+    """
+    limits = batch.limits
+    queue = deque(todo)
+    pool = Pool(min(workers, len(todo)), _Task(worker, limits), partial(_init_worker, limits))
+    hooks.pools.append(pool)
+    overtime = limits.timeout + OVERTIME_SECONDS if limits.timeout > 0 else None
+    deadline: float | None = None
+
+    def fill() -> None:
+        while queue and pool.has_room() and not hooks.stop():
+            path = queue.popleft()
+            hooks.on_start(path)
+            pool.submit(path)
+
+    try:
+        while queue or pool.busy():
+            if hooks.stop():
+                queue.clear()
+                deadline = deadline or time.monotonic() + hooks.grace
+                if time.monotonic() >= deadline:
+                    break
+            fill()
+            events = pool.wait(POLL_SECONDS)
+            fill()  # freed workers start on their next file while the results are stored
+            for event in events:
+                if isinstance(event, Done):
+                    hooks.on_done(batch.finish(event.path, event.payload))
+                elif isinstance(event, Died) and not hooks.stop():
+                    # after a stop request a death is the run's own doing: left to the next run
+                    hooks.on_done(batch.finish(event.path, _died(event.path, limits)))
+            for slot in pool.busy() if overtime else []:
+                if slot.path and time.monotonic() - slot.started > (overtime or 0):
+                    path = slot.path
+                    pool.kill(slot)
+                    hooks.on_done(batch.finish(path, _overtime(path, limits)))
+    finally:
+        pool.close()
 
 
 def _run_dask(
-    todo: list[str],
-    batch: Batch,
-    scheduler: str | None,
-    worker: Worker,
-    on_done: Callable[[Document], None],
+    todo: list[str], batch: Batch, scheduler: str | None, worker: Worker, hooks: Hooks
 ) -> None:
     """The same work on a Dask cluster: `scheduler` address, or a local cluster if None."""
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import Client, LocalCluster, wait
 
     cluster = None if scheduler else LocalCluster(n_workers=2, threads_per_worker=1, processes=True)
     client = Client(scheduler or cluster)
@@ -419,10 +543,21 @@ def _run_dask(
         # Worker threads take no signals, and a ceiling would bind the whole Dask worker: time
         # and memory are the cluster's own business (its worker lifetime and memory options).
         limits = replace(batch.limits, timeout=0, max_memory_mb=0)
-        futures = client.map(worker, todo, limits=limits, pure=False)
-        for future in as_completed(futures):
-            path, payload = future.result()
-            on_done(batch.finish(path, payload))
+        pending = set(client.map(worker, todo, limits=limits, pure=False))
+        deadline: float | None = None
+        while pending:
+            if hooks.stop():
+                deadline = deadline or time.monotonic() + hooks.grace
+                if time.monotonic() >= deadline:
+                    client.cancel(list(pending))
+                    break
+            try:
+                finished, pending = wait(pending, POLL_SECONDS, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                continue
+            for future in finished:
+                path, payload = future.result()
+                hooks.on_done(batch.finish(path, payload))
     finally:
         client.close()
         if cluster is not None:
@@ -440,39 +575,60 @@ def run(
     limits: Limits | None = None,
     worker: Worker = work,
     on_done: Callable[[Document], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
     refused: dict[str, str] | None = None,
+    interrupt: Interrupt | None = None,
+    grace: float = GRACE_SECONDS,
 ) -> RunSummary:
     """Process `paths` into the dataset at `out`; returns what happened.
 
     `refused` (path → reason, from `discover`) are files never to be read: each is recorded
-    as a failed row from its path alone.
+    as a failed row from its path alone. `interrupt` (installed here if not given) turns
+    Ctrl-C and SIGTERM into a stop request: the summary then says `interrupted`.
     """
     started = time.monotonic()
     summary = RunSummary(started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    own = interrupt is None
+    stop = Interrupt().install() if interrupt is None else interrupt
     batch = Batch(out, limits, full)
     refusals = dict(refused or {})
     files = [p for p in paths if p not in refusals]
-    todo, unchanged, removed = batch.plan(files)
-    removed = [p for p in removed if p not in refusals]
     summary.files = len(files) + len(refusals)
-    summary.reused, summary.removed = len(unchanged), len(removed)
-    for path in removed:
-        batch.forget(path)
 
     def done(doc: Document) -> None:
         summary.processed += 1
         if on_done is not None:
             on_done(doc)
 
-    for path, reason in sorted(refusals.items()):
-        done(batch.refuse(path, reason))
-    if todo:
-        if engine == "dask":
-            _run_dask(todo, batch, scheduler, worker, done)
-        else:
-            _run_local(todo, batch, workers or os.cpu_count() or 1, worker, done)
-    batch.save_manifest()
-    summary.partitions_written = batch.export()
+    hooks = Hooks(done, on_start or (lambda path: None), stop, grace)
+
+    def second() -> None:  # the second Ctrl-C: workers stopped, the process leaves at once
+        for pool in hooks.pools:
+            pool.kill_now()
+        finished = summary.processed + summary.reused
+        say(f"vnplan: interrupted again: {finished} of {summary.files} files done; rerun to resume")
+
+    stop.on_second = second
+    try:
+        todo, unchanged, removed = batch.plan(files, stop)
+        removed = [p for p in removed if p not in refusals]
+        summary.reused, summary.removed = len(unchanged), len(removed)
+        for path in removed:
+            batch.forget(path)
+        for path, reason in sorted(refusals.items()):
+            done(batch.refuse(path, reason))
+        if todo and not stop():
+            if engine == "dask":
+                _run_dask(todo, batch, scheduler, worker, hooks)
+            else:
+                _run_local(todo, batch, workers or os.cpu_count() or 1, worker, hooks)
+        batch.save_manifest()
+        summary.partitions_written = batch.export()
+        summary.interrupted = stop()
+    finally:
+        stop.on_second = None
+        if own:
+            stop.restore()
     for path, entry in sorted(batch.files.items()):
         summary.tasks += entry.tasks
         if entry.status == DocumentStatus.FAILED.value:

@@ -27,14 +27,34 @@ EPILOG = """examples:
 The output folder holds the tables (tasks.parquet, documents.parquet, …, each a folder
 partitioned by issued year), json/<doc_id>.json, dataset.json and runs/<time>.json.
 A file that cannot be read is a 'failed' row in documents.parquet. Exit codes: 0 all
-files ok, 1 some files failed, 2 the run itself failed.
+files ok, 1 some files failed, 2 the run itself failed, 130 interrupted (Ctrl-C, SIGTERM:
+what finished is kept, a rerun resumes).
 """
 
 
 def _run(args: argparse.Namespace) -> int:
-    """Exit codes for schedulers: 0 all files ok, 1 some files failed, 2 the run itself failed."""
+    """Exit codes for schedulers: 0 all files ok, 1 some files failed, 2 the run itself failed,
+    130 interrupted (Ctrl-C or SIGTERM: what finished is kept, a rerun resumes)."""
+    from vnplan.interrupt import Interrupt
+
+    interrupt = Interrupt().install()  # from here on Ctrl-C winds the run down, no traceback
+    try:
+        return _run_batch(args, interrupt)
+    finally:
+        interrupt.restore()
+
+
+def _run_batch(args: argparse.Namespace, interrupt: Any) -> int:
+    from vnplan.interrupt import EXIT_INTERRUPTED
+
     out = Path(args.out)
-    refused: dict[str, str] = {}  # links out of the input folders: failed rows, never read
+    problem, warnings = batch.check_out(out, args.paths)
+    if problem is not None:
+        _log(args, "error", message=problem)
+        return 2
+    for warning in warnings:
+        _log(args, "warning", message=f"warning: {warning}")
+    refused: dict[str, str] = {}  # links out of the input folders, unreadable folders
     files = list(discover(args.paths, out, args.include or (), args.exclude or (), refused))
     if not files and not refused:
         _log(args, "error", message=f"no document files found in {' '.join(args.paths)}")
@@ -55,6 +75,9 @@ def _run(args: argparse.Namespace) -> int:
         desc="vnplan",
     )
 
+    def started(path: str) -> None:
+        bar.set_postfix_str(Path(path).name, refresh=True)  # the file last given to a worker
+
     def done(doc: Document) -> None:
         bar.update(1)
         detail = doc.error if doc.status is DocumentStatus.FAILED else f"{len(doc.tasks)} tasks"
@@ -73,6 +96,8 @@ def _run(args: argparse.Namespace) -> int:
             if not args.quiet:
                 for warning in doc.warnings:
                     print(f"    warning: {warning}", file=sys.stderr)
+        elif doc.status is DocumentStatus.FAILED:
+            bar.write(f"vnplan: {doc.source_path}: failed, {detail}", file=sys.stderr)
 
     try:
         summary = batch.run(
@@ -84,7 +109,10 @@ def _run(args: argparse.Namespace) -> int:
             full=args.full,
             limits=limits,
             on_done=done,
+            on_start=started,
             refused=refused,
+            interrupt=interrupt,
+            grace=args.grace,
         )
     except Exception as exc:  # the run itself failed (disk full, scheduler gone): exit 2
         bar.close()
@@ -92,13 +120,21 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     bar.update(summary.reused)
     bar.close()
+    fields = {k: v for k, v in asdict(summary).items() if k != "failures"}
+    if summary.interrupted:
+        finished = summary.processed + summary.reused
+        message = f"interrupted: {finished} of {summary.files} files done; rerun to resume"
+        _log(args, "interrupted", message=message, **fields)
+        return EXIT_INTERRUPTED
     message = (
         f"{summary.files} files ({summary.processed} processed, {summary.reused} unchanged, "
         f"{summary.removed} removed), {summary.tasks} tasks, {summary.failed} failed, "
         f"{summary.partial} partial, {summary.seconds:g} s -> {out}"
     )
-    fields = {k: v for k, v in asdict(summary).items() if k != "failures"}
-    _log(args, "summary", message=message, **fields)
+    _log(args, "summary", message=message, failures=summary.failures, **fields)
+    if not args.log_json:
+        for failure in summary.failures:  # named at the end, where a reader looks
+            print(f"  failed: {failure['error'] or failure['path']}", file=sys.stderr)
     return 1 if summary.failed else 0
 
 
@@ -263,6 +299,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=512.0,
         metavar="MB",
         help="fail DOCX/ODT packages that inflate to more than this (default 512)",
+    )
+    run.add_argument(
+        "--grace",
+        type=float,
+        default=batch.GRACE_SECONDS,
+        metavar="SECONDS",
+        help="on Ctrl-C or SIGTERM, time the files in flight get to finish (default 5)",
     )
     run.add_argument("--log-json", action="store_true", help="one JSON object per line on stderr")
     run.add_argument("-q", "--quiet", action="store_true", help="do not print per-file warnings")

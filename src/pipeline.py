@@ -7,6 +7,8 @@ file and the fault, so one bad file never stops a batch.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import traceback
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -24,6 +26,15 @@ DOCUMENT_SUFFIXES = {".txt", ".pdf", ".docx", ".doc", ".rtf", ".odt", ".html", "
 
 
 OUTSIDE = "symlink points outside the input folder"
+UNREADABLE_FOLDER = "folder cannot be read"
+# Warnings of ingest that say a page or part was not read: the document is then `partial`.
+UNREAD_PARTS = ("; OCR not available", "; OCR failed (", ": cannot be read (")
+SPECIAL_FILES = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def failed_document(path: str, error: str, *, read: bool = True) -> Document:
@@ -32,9 +43,8 @@ def failed_document(path: str, error: str, *, read: bool = True) -> Document:
     Its doc_id hashes the file's bytes, or its path when the file is not to be read (`read`
     false: a link out of the input folder) or cannot be.
     """
-    try:
-        data = Path(path).read_bytes() if read else path.encode()
-    except OSError:
+    data = _regular_bytes(path) if read else None
+    if data is None:
         data = path.encode()
     return Document(
         doc_id=hashlib.sha256(data).hexdigest()[:16],
@@ -46,11 +56,49 @@ def failed_document(path: str, error: str, *, read: bool = True) -> Document:
     )
 
 
+def _regular_bytes(path: str) -> bytes | None:
+    """The bytes of a regular file; None for anything else (a FIFO is never waited on)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def special_file(path: str) -> str | None:
+    """What `path` is when it is neither a regular file nor a folder (None otherwise)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # missing or unreadable: the extractor names the fault
+    return next((kind for test, kind in SPECIAL_FILES if test(mode)), None)
+
+
+def _completeness(doc: Document) -> Document:
+    """A document with a page or part that could not be read is `partial`, never `ok`."""
+    lost = any(mark in warning for warning in doc.warnings for mark in UNREAD_PARTS)
+    if doc.status is DocumentStatus.OK and lost:
+        return doc.model_copy(update={"status": DocumentStatus.PARTIAL})
+    return doc
+
+
 def process_file(path: str, max_unzipped: int = DEFAULT_MAX_UNZIPPED) -> Document:
     """Run every stage on one file; failures are returned as a failed Document."""
+    kind = special_file(path)
+    if kind is not None:  # reading a FIFO waits for a writer, a device may never end
+        return failed_document(path, f"{path}: is {kind}, not a regular file: not read", read=False)
     try:
         raw = load(path, max_unzipped)
-        return expect_tasks(normalize_document(parse_document(raw, __version__)), raw.blocks)
+        doc = normalize_document(parse_document(raw, __version__))
+        return _completeness(expect_tasks(doc, raw.blocks))
     except IngestError as exc:
         return failed_document(path, str(exc))
     except Exception as exc:  # a bug must not lose the batch; the row says what happened
@@ -78,7 +126,9 @@ def discover(
     becomes a failed row rather than a crash.
 
     A symlink in a folder whose target lies outside that folder is never yielded (nor read):
-    it goes to `refused` (path → reason), for the batch to record as a failed row.
+    it goes to `refused` (path → reason), for the batch to record as a failed row; so does a
+    folder that cannot be listed (its row names it). A FIFO, device or socket named like a
+    document is yielded: its row says what it is, it is never opened for reading.
     """
     includes, excludes = list(include_globs), list(exclude_globs)
     seen: set[str] = set()
@@ -87,7 +137,7 @@ def discover(
         if p.is_dir():
             root = p.resolve()
             candidates = []
-            for f in sorted(p.rglob("*")):
+            for f in sorted(_walk(p, exclude, refused)):
                 if not _wanted(f, p, exclude, includes, excludes):
                     continue
                 target = f.resolve()
@@ -103,13 +153,41 @@ def discover(
                 yield c
 
 
+def _walk(folder: Path, out: Path | None, unreadable: dict[str, str] | None) -> Iterator[Path]:
+    """Every entry under `folder` (links to folders not followed), as `Path.rglob("*")` gives
+    them, but a folder that cannot be listed goes to `unreadable` (path → reason) instead of
+    being passed over in silence. Hidden folders and the output folder are not entered."""
+    skip = out.resolve() if out is not None else None
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError as exc:
+        if unreadable is not None:
+            reason = exc.strerror or type(exc).__name__
+            unreadable[str(folder)] = (
+                f"{folder}: {UNREADABLE_FOLDER} ({reason}): the files in it are not in this run"
+            )
+        return
+    for entry in entries:
+        path = folder / entry.name
+        yield path
+        try:
+            is_folder = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_folder = False
+        if is_folder and not entry.name.startswith(".") and path.resolve() != skip:
+            yield from _walk(path, out, unreadable)
+
+
 def _wanted(
     f: Path, root: Path, out: Path | None, includes: list[str], excludes: list[str]
 ) -> bool:
     relative = f.relative_to(root)
     if any(part.startswith(".") for part in relative.parts):
         return False
-    if not (f.is_file() or (f.is_dir() and f.suffix.lower() in DOCUMENT_SUFFIXES)):
+    # A folder only when named like a document; anything else (a FIFO, a device, a dangling
+    # link) is taken, to become a failed row naming what it is.
+    if f.is_dir() and f.suffix.lower() not in DOCUMENT_SUFFIXES:
         return False
     if out is not None and out.resolve() in f.resolve().parents:
         return False

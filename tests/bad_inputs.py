@@ -7,6 +7,11 @@ second each) and cached; they are small on disk (about 1 MB) and inflate to ≥ 
 `outside` is a folder beside the input folder holding a secret a symlink points at; `canary`
 is an http:// URL of a listener that counts connections: every reference to the network in
 the corpus (XML entities, DOCX relationships, HTML resources, PDF links) points at it.
+
+Faults of the filesystem are in it too: a FIFO, a character device (where mknod is allowed),
+a file and a folder with no permissions (root reads them all the same: see ROOT), and two
+files the run itself must change under the batch (tests/hostile_driver.py): VANISHES is
+removed after the folder is listed, CHANGES is rewritten after its worker read it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import hashlib
 import io
 import os
 import random
+import stat
 import struct
 import zipfile
 import zlib
@@ -25,6 +31,9 @@ import docx
 
 from vnplan.ingest.legacy import Legacy, from_unicode
 
+ROOT = os.geteuid() == 0  # permissions do not stop root: chmod 000 only bites without it
+VANISHES = "vanished.txt"
+CHANGES = "changed.txt"
 GIB = 1 << 30
 CHUNK = 1 << 24
 SECRET = "TOP-SECRET-outside-the-input-folder"
@@ -308,4 +317,38 @@ def build(folder: Path, outside: Path, canary: str) -> dict[str, str]:
     described["plan.pdf"] = "a directory named like a file"
     described["passwd.txt"] = "a symlink to /etc/passwd"
     described["secret-link.txt"] = "a symlink to a file in another folder"
+    return described | filesystem_faults(folder)
+
+
+PLAN = f"KẾ HOẠCH\nThực hiện nhiệm vụ năm 2024\n{TABLE_HEADER}1\tTriển khai\tSở Nội vụ\t\t2024\n"
+
+
+def make_device(path: Path) -> bool:
+    """A character device like /dev/null at `path`; False where mknod is not allowed."""
+    try:
+        os.mknod(path, 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+    except (OSError, AttributeError):
+        return False
+    return True
+
+
+def filesystem_faults(folder: Path) -> dict[str, str]:
+    """Entries that are not files, or not readable, or not there for long; {name: what}."""
+    os.mkfifo(folder / "fifo.txt")
+    described = {"fifo.txt": "a FIFO (named pipe): reading it would wait for a writer"}
+    if make_device(folder / "device.txt"):
+        described["device.txt"] = "a character device (as /dev/null)"
+    unreadable = folder / "unreadable.txt"
+    unreadable.write_text(PLAN, "utf-8")
+    unreadable.chmod(0)
+    described["unreadable.txt"] = "a file without read permission"
+    locked = folder / "locked"
+    locked.mkdir()
+    (locked / "inside.txt").write_text(PLAN, "utf-8")
+    locked.chmod(0)
+    described["locked"] = "a folder without permissions"
+    (folder / VANISHES).write_text(PLAN, "utf-8")
+    described[VANISHES] = "removed after the folder was listed"
+    (folder / CHANGES).write_text(PLAN, "utf-8")
+    described[CHANGES] = "rewritten after it was read, before the batch stored it"
     return described

@@ -22,6 +22,8 @@ from vnplan import batch
 from vnplan.batch import Limits
 from vnplan.pipeline import discover
 
+import bad_inputs
+
 NETWORK_EVENTS = {
     "socket.connect",
     "socket.sendto",
@@ -52,6 +54,9 @@ def measured(path: str, limits: Limits) -> tuple[str, bytes]:
     """The real worker, timed; the worker's peak RSS so far (a bound for this file's)."""
     started = time.monotonic()
     result = batch.work(path, limits)
+    if Path(path).name == bad_inputs.CHANGES:  # as if someone saved it while it was read
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write("Sửa đổi sau khi đọc.\n")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     _log({"kind": "file-done", "path": path, "seconds": time.monotonic() - started, "mb": peak})
     return result
@@ -67,6 +72,7 @@ def main() -> None:
     started = time.monotonic()
     refused: dict[str, str] = {}
     files = list(discover([str(folder)], out, refused=refused))
+    (folder / bad_inputs.VANISHES).unlink()  # listed, then gone before any worker reads it
     summary = batch.run(files, out, workers=2, worker=measured, refused=refused)
     seconds = time.monotonic() - started
     lines = events.read_text("utf-8").splitlines()

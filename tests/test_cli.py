@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -286,3 +287,73 @@ def test_unresolved_report(
     assert all(r["count"] >= 1 for r in report)
     assert [r["count"] for r in report] == sorted((r["count"] for r in report), reverse=True)
     assert main(["agencies", str(out / "nowhere")]) == 2
+
+
+# --------------------------------------------------------------------------- the terminal
+
+
+def _with_a_failure(folder: Path) -> Path:
+    folder.mkdir()
+    shutil.copy(SAMPLES / "003_3a026ceb35acf91e.txt", folder / "plan.txt")
+    (folder / "empty.txt").write_bytes(b"")
+    return folder
+
+
+def test_failed_files_are_named_in_the_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = _with_a_failure(tmp_path / "in")
+    assert main(["run", str(src), "--out", str(tmp_path / "out"), "-q"]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("vnplan: 2 files ("))
+    assert lines[at + 1 :] == [f"  failed: {src / 'empty.txt'}: empty file (0 bytes)"]
+    assert not any(line.startswith("    warning:") for line in lines)  # --quiet
+
+
+def test_on_a_terminal_the_bar_shows_the_current_file(tmp_path: Path) -> None:
+    """stderr a terminal (a pty): a progress bar naming the file, failures by name."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    src = _with_a_failure(tmp_path / "in")
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))  # 160 columns
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vnplan.cli", "run", str(src), "--out", str(tmp_path / "out")],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal's other end closed: the run is over
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert process.wait(timeout=120) == 1
+    screen = shown.decode("utf-8", "replace").replace("\r", "\n")
+    bars = [line for line in screen.splitlines() if line.startswith("vnplan:") and "file" in line]
+    assert any(line.rstrip().endswith(("plan.txt]", "empty.txt]")) for line in bars), bars
+    assert f"vnplan: {src / 'empty.txt'}: failed, {src / 'empty.txt'}: empty file" in screen
+    assert f"  failed: {src / 'empty.txt'}: empty file (0 bytes)" in screen
+
+
+def test_warnings_name_their_place_never_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DOCX and HTML tables have no source lines: a row's place is its table row instead."""
+    inputs = [str(SAMPLES / "docx" / "000_76046f262c6874d6.docx")]
+    inputs.append(str(SAMPLES / "html" / "000_76046f262c6874d6.html"))
+    assert main(["run", *inputs, "--out", str(tmp_path / "out"), "--workers", "1"]) == 0
+    warnings = [x for x in capsys.readouterr().err.splitlines() if x.startswith("    warning: ")]
+    assert any("table row " in w and "cells shifted right" in w for w in warnings), warnings
+    assert not [w for w in warnings if "None" in w]
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    assert not [w for ws in docs.warnings for w in ws if "line None" in w or "page None" in w]

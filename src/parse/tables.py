@@ -195,12 +195,25 @@ def _logical_tables(blocks: list[Block], warnings: list[str]) -> list[list[_Piec
             current.append(_Piece(block, roles, 0, current[-1].extra))
         elif roles is not None and _numbered(block, max(roles.values()) + 1):
             lines = block.row_lines
-            where = f"lines {lines[0]}-{lines[-1]}" if lines else f"page {block.page}"
+            where = f"lines {lines[0]}-{lines[-1]}: " if lines else _page(block.page)
             warnings.append(
-                f"{where}: a table piece without a header, cut off from the task table above "
+                f"{where}a table piece without a header, cut off from the task table above "
                 "by text: its rows are not read as tasks"
             )
     return tables
+
+
+def _page(page: int | None) -> str:
+    return f"page {page}: " if page is not None else ""
+
+
+def _where(table: Table, row_index: int) -> str:
+    """A row's place for a warning: its source line, else its page and row, else its row."""
+    if table.row_lines:
+        return f"line {table.row_lines[row_index]}"
+    if table.page is not None:
+        return f"page {table.page} row {row_index + 1}"
+    return f"table row {row_index + 1}"
 
 
 def _numbered(table: Table, width: int) -> bool:
@@ -251,6 +264,7 @@ def _rows(pieces: list[_Piece], warnings: list[str], skipped: list[str]) -> list
         for row_index in range(piece.start, len(piece.table.rows)):
             row = piece.table.rows[row_index]
             line = piece.table.row_lines[row_index] if piece.table.row_lines else None
+            where = _where(piece.table, row_index)  # for warnings: never "line None"
             page = piece.table.page
             texts = _texts(row, max(width, len(row)))
             after_break = first_data and piece_index > 0
@@ -297,7 +311,7 @@ def _rows(pieces: list[_Piece], warnings: list[str], skipped: list[str]) -> list
                 shifted = _repair_shift(cells, roles, width)
                 record = Row("task", cells, line, number.rstrip(".)"), section_path, page=page)
                 if shifted:
-                    record.warnings.append(f"line {line}: {shifted}")
+                    record.warnings.append(f"{where}: {shifted}")
                 if not content.strip():
                     if rows:  # vertically merged task cell: the task is the one above
                         above = rows[-1].cells
@@ -305,7 +319,7 @@ def _rows(pieces: list[_Piece], warnings: list[str], skipped: list[str]) -> list
                             if not cells.get(role) and above.get(role):
                                 cells[role] = above[role]
                     else:
-                        warnings.append(f"line {line}: numbered row {number} has no task text")
+                        warnings.append(f"{where}: numbered row {number} has no task text")
                 rows.append(record)
             elif (MILESTONE_MARK.match(number) or not number) and rows:
                 rows[-1].milestones.append(
@@ -313,10 +327,10 @@ def _rows(pieces: list[_Piece], warnings: list[str], skipped: list[str]) -> list
                 )
             elif content.strip():
                 record = Row("task", cells, line, number or None, section_path, page=page)
-                record.warnings.append(f"line {line}: unrecognised number cell {number!r}")
+                record.warnings.append(f"{where}: unrecognised number cell {number!r}")
                 rows.append(record)
             else:
-                skipped.append(f"line {line}: row skipped, no task text: {' | '.join(texts)!r}")
+                skipped.append(f"{where}: row skipped, no task text: {' | '.join(texts)!r}")
     note = next((p.time_note for p in pieces if p.time_note), None)
     if note is not None:
         for record in rows:

@@ -141,24 +141,25 @@ def _short_title(title: str | None) -> str:
     return " ".join(words[:TITLE_WORDS]) + (" …" if len(words) > TITLE_WORDS else "")
 
 
-def _path_suffixes(paths: list[str]) -> dict[str, str]:
-    """Each path by its last components, as few as tell it from the others (`scan/a.pdf` and
-    `pdf/a.pdf`; a name alone where it is unique)."""
+def _relative_paths(paths: list[str]) -> dict[str, str]:
+    """Each path from the folder all of them share (`pdf/a.pdf`, `scan/a.pdf`, `a.txt`)."""
+    if not paths:
+        return {}
     parts = {p: PurePath(p).parts for p in paths}
-    out = {}
-    for path, mine in parts.items():
-        others = [q for o, q in parts.items() if o != path]
-        for n in range(1, len(mine) + 1):
-            if all(q[-n:] != mine[-n:] for q in others):
-                break
-        out[path] = "/".join(mine[-n:])
-    return out
+    shared = 0
+    for column in zip(*parts.values(), strict=False):
+        if len(set(column)) > 1:
+            break
+        shared += 1
+    # a file's own name is always kept, even when every path is that one file
+    return {p: "/".join(mine[min(shared, len(mine) - 1) :]) for p, mine in parts.items()}
 
 
 def document_labels(documents: list[Row]) -> dict[tuple[str, str], str]:
     """(doc_id, source_path) → a label no other document shares: number and title, or number
-    and the shortest path that tells it apart (the same plan in several formats, copies)."""
-    suffixes = _path_suffixes([d["source_path"] for d in documents])
+    and path (from the folder all share) where two share both (one plan in several formats,
+    copies)."""
+    suffixes = _relative_paths([d["source_path"] for d in documents])
     number = {(d["doc_id"], d["source_path"]): d["doc_number"] or "(no number)" for d in documents}
     firsts = {
         key: f"{number[key]} · {_short_title(d['title']) or suffixes[key[1]]}"
@@ -526,7 +527,8 @@ def document_section(doc: Row, tasks: list[Row], page_dir: Path) -> str:
         link,
     ]
     return (
-        f"<section class='document' data-doc-id='{_e(doc['doc_id'])}'>"
+        f"<section class='document' data-doc-id='{_e(doc['doc_id'])}' "
+        f"data-source='{_e(doc['source_path'])}'>"
         f"<h3>{heading}</h3><p class='title'>{_e(doc['title'])}</p>"
         f"<p class='facts'>{' · '.join(f for f in facts if f)}</p>"
         f"{_counts(doc)}{_problems(doc)}{_task_table(tasks, page_dir)}</section>"

@@ -392,7 +392,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument(
         "--agency",
         metavar="NAME",
-        help="instead of SQL: what NAME leads due in --quarter, and its overdue tasks",
+        help="instead of SQL: what NAME leads due in --quarter, and its overdue tasks (NAME is "
+        "matched with case and diacritics folded; exit 1 when no lead agency matches)",
     )
     parser.add_argument(
         "--quarter", metavar="YYYYQn", help="with --agency: the quarter (default: the as-of date's)"

@@ -26,7 +26,7 @@ from urllib.parse import quote
 import altair as alt
 import duckdb
 
-from vnplan.query import columns, connect
+from vnplan.query import NO_LEAD, columns, connect
 
 Row = dict[str, Any]
 
@@ -467,7 +467,7 @@ def _task_row(task: Row, page_dir: Path) -> str:
     href = source_href(task["source_path"], page_dir, task["page_start"])
     where = _e(_where(task))
     location = f'<a href="{_e(href)}">{where}</a>' if href else where
-    agencies = "; ".join(task["lead_agencies"] or [])
+    agencies = "; ".join(task["lead_agencies"] or []) or NO_LEAD
     content = task["content"] or ""
     short = content if len(content) <= 220 else content[:219] + "…"
     # prose tasks have no STT: say where the task came from instead
@@ -538,7 +538,7 @@ def document_section(doc: Row, tasks: list[Row], page_dir: Path) -> str:
 CSS = """
 body { font-family: "Noto Sans", "DejaVu Sans", "Liberation Sans", Arial, sans-serif;
        margin: 24px auto; max-width: 1280px; color: #1c2833; padding: 0 16px;
-       overflow-wrap: anywhere; }
+       overflow-wrap: break-word; }
 h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 18px; margin-top: 32px; }
 h3 { font-size: 15px; margin: 0 0 4px; }
 .kpis { display: flex; gap: 12px; flex-wrap: wrap; margin: 16px 0 8px; }
@@ -559,8 +559,10 @@ h3 { font-size: 15px; margin: 0 0 4px; }
 .document { border-top: 1px solid #d5d8dc; padding: 12px 0; }
 .title, .facts, .counts { margin: 2px 0; font-size: 13px; } .facts { color: #566573; }
 .overdue { color: #c0392b; } .error { color: #c0392b; }
+/* a phone scrolls the task table sideways rather than squeeze a letter per line */
 .scroll { overflow-x: auto; }
-table.tasks { border-collapse: collapse; font-size: 12px; margin-top: 6px; width: 100%; }
+table.tasks { border-collapse: collapse; font-size: 12px; margin-top: 6px; width: 100%;
+              min-width: 720px; }
 table.tasks th, table.tasks td { border: 1px solid #e5e8e8; padding: 3px 6px;
                                  vertical-align: top; text-align: left; }
 table.tasks td:nth-child(5) { white-space: nowrap; }

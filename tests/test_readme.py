@@ -192,11 +192,13 @@ def test_the_set_up_and_analyst_sections_name_the_venv() -> None:
 # --------------------------------------------------------------------------- running them
 
 
+@pytest.mark.slow  # `make run` over every sample first: minutes
 def test_make_run_processes_every_sample(checkout: Checkout) -> None:
     assert checkout.make_run.returncode == 0, _tail(checkout.make_run)
     assert (checkout.path / "out" / "dataset.json").exists()
 
 
+@pytest.mark.slow  # `make run` over every sample first: minutes
 @pytest.mark.parametrize("block", RUN, ids=[b.name for b in RUN])
 def test_readme_block_runs_as_written(checkout: Checkout, block: Block) -> None:
     result = checkout.results[block.name]
@@ -214,6 +216,7 @@ def _answer_block() -> Block:
     return block
 
 
+@pytest.mark.slow  # `make run` over every sample first: minutes
 def test_the_worked_answer_gives_the_numbers_the_readme_states(checkout: Checkout) -> None:
     """The README's numbers are what its command prints on the input it names."""
     result = checkout.results[_answer_block().name]
@@ -234,6 +237,7 @@ def test_the_worked_answer_gives_the_numbers_the_readme_states(checkout: Checkou
         assert f"{due.year}Q{(due.month - 1) // 3 + 1}" == stated["quarter"]
 
 
+@pytest.mark.slow  # `make run` over every sample first: minutes
 def test_the_worked_answer_agrees_with_the_hand_checked_files(checkout: Checkout) -> None:
     block = _answer_block()
     command = next(line for line in block.code.splitlines() if "--agency" in line)

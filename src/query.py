@@ -67,21 +67,23 @@ def _quarter(expr: str) -> str:
 NO_LEAD = "(no lead agency)"
 
 
-def _registry_names(tables: set[str]) -> str:
-    """SQL for the canonical names the registry resolved in this dataset: `agencies` lists them;
-    a dataset written before that table existed still has the resolved mentions."""
-    if "agencies" in tables:
-        return "SELECT canonical_name FROM agencies WHERE canonical_name IS NOT NULL"
+def _resolved_leads(tables: set[str]) -> str:
+    """SQL of (task_id, name): each task's lead agencies the registry resolved, from the
+    mentions themselves (an unresolved mention may still carry a tidied name)."""
     if "task_agencies" in tables:
-        return "SELECT canonical_name FROM task_agencies WHERE resolved AND canonical_name NOTNULL"
-    return "SELECT NULL::VARCHAR WHERE false"  # nothing says which names are resolved: none is
+        return (
+            "SELECT DISTINCT task_id, canonical_name AS name FROM task_agencies "
+            "WHERE role = 'lead' AND resolved AND canonical_name IS NOT NULL"
+        )
+    # nothing says which names are resolved: none is claimed
+    return "SELECT NULL::VARCHAR AS task_id, NULL::VARCHAR AS name WHERE false"
 
 
 def ready_views(counted_tasks: str, tables: set[str] | None = None) -> list[View]:
     """The ready views over `counted_tasks`: the tasks, each counted once, with their status
     (`overdue`, `upcoming`, `recurring`, `no date`) and due quarter ('2023Q4'). `tables`: the
-    dataset's tables (which of them says what a resolved agency name is)."""
-    registry = _registry_names(set(TABLES) if tables is None else tables)
+    dataset's tables (task_agencies says which lead agencies the registry resolved)."""
+    resolved = _resolved_leads(set(TABLES) if tables is None else tables)
     return [
         View(
             "tasks_by_agency",
@@ -90,7 +92,7 @@ def ready_views(counted_tasks: str, tables: set[str] | None = None) -> list[View
             f"""
             SELECT coalesce(a.lead_agency, '{NO_LEAD}') AS lead_agency,
                    CASE WHEN a.lead_agency IS NULL THEN NULL
-                        ELSE a.lead_agency IN ({registry}) END AS lead_resolved,
+                        ELSE r.name IS NOT NULL END AS lead_resolved,
                    t.status, t.due_date, t.due_quarter, t.recurring,
                    t.deadline_raw,
                    t.task_no, t.content, t.product, t.origin, t.section_path,
@@ -100,6 +102,7 @@ def ready_views(counted_tasks: str, tables: set[str] | None = None) -> list[View
             -- a task with no lead agency keeps one row (labelled NO_LEAD): nothing drops silently
             CROSS JOIN unnest(CASE WHEN len(t.lead_agencies) = 0 THEN [NULL::VARCHAR]
                                    ELSE t.lead_agencies END) AS a(lead_agency)
+            LEFT JOIN ({resolved}) r ON r.task_id = t.task_id AND r.name = a.lead_agency
             -- two copies of the same bytes share a doc_id: join on the path too
             LEFT JOIN documents d ON d.doc_id = t.doc_id AND d.source_path = t.source_path
             """,

@@ -7,7 +7,8 @@ copied: the connection is in memory and the dataset stays read-only.
 Ready views (all leave out prose tasks that restate an appendix row, when the dataset says
 which ones do, so a task is counted once):
 
-- `tasks_by_agency` — one row per task x lead agency, with due date, status and document.
+- `tasks_by_agency` — one row per task x lead agency, with due date, status and document;
+  a task that names no lead agency has one row labelled `NO_LEAD` ('(no lead agency)').
 - `due_by_quarter`  — per quarter of the due date: tasks, overdue, upcoming, recurring.
 - `overdue`         — tasks due before the as-of date and not recurring, most overdue first.
 - `agency_quarter(agency, quarter)` — a table macro: what `agency` leads that falls due in
@@ -34,6 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from vnplan.dataset import TABLES, duckdb_source, table_path
+from vnplan.textutil import fold_key
 
 REQUIRED = ("tasks", "documents")  # every dataset has these; the others came later
 FORMATS = ("table", "csv", "json", "parquet")
@@ -61,23 +63,46 @@ def _quarter(expr: str) -> str:
     return f"CASE WHEN {expr} IS NULL THEN NULL ELSE year({expr}) || 'Q' || quarter({expr}) END"
 
 
-def ready_views(counted_tasks: str) -> list[View]:
+# The lead agency of a task that names none: a label, so no row of tasks_by_agency is blank.
+NO_LEAD = "(no lead agency)"
+
+
+def _resolved_leads(tables: set[str]) -> str:
+    """SQL of (task_id, name): each task's lead agencies the registry resolved, from the
+    mentions themselves (an unresolved mention may still carry a tidied name)."""
+    if "task_agencies" in tables:
+        return (
+            "SELECT DISTINCT task_id, canonical_name AS name FROM task_agencies "
+            "WHERE role = 'lead' AND resolved AND canonical_name IS NOT NULL"
+        )
+    # nothing says which names are resolved: none is claimed
+    return "SELECT NULL::VARCHAR AS task_id, NULL::VARCHAR AS name WHERE false"
+
+
+def ready_views(counted_tasks: str, tables: set[str] | None = None) -> list[View]:
     """The ready views over `counted_tasks`: the tasks, each counted once, with their status
-    (`overdue`, `upcoming`, `recurring`, `no date`) and due quarter ('2023Q4')."""
+    (`overdue`, `upcoming`, `recurring`, `no date`) and due quarter ('2023Q4'). `tables`: the
+    dataset's tables (task_agencies says which lead agencies the registry resolved)."""
+    resolved = _resolved_leads(set(TABLES) if tables is None else tables)
     return [
         View(
             "tasks_by_agency",
-            "one row per task x lead agency (null agency: the task names none)",
+            f"one row per task x lead agency ('{NO_LEAD}': the task names none; "
+            "lead_resolved: the name is a registry agency, not a mention as printed)",
             f"""
-            SELECT a.lead_agency, t.status, t.due_date, t.due_quarter, t.recurring,
+            SELECT coalesce(a.lead_agency, '{NO_LEAD}') AS lead_agency,
+                   CASE WHEN a.lead_agency IS NULL THEN NULL
+                        ELSE r.name IS NOT NULL END AS lead_resolved,
+                   t.status, t.due_date, t.due_quarter, t.recurring,
                    t.deadline_raw,
                    t.task_no, t.content, t.product, t.origin, t.section_path,
                    t.support_agencies, d.doc_number, d.doc_type, d.issued_date, d.title,
                    t.source_path, t.page_start, t.line, t.task_id, t.doc_id
             FROM {counted_tasks} t
-            -- a task with no lead agency keeps one row (agency null): nothing drops silently
+            -- a task with no lead agency keeps one row (labelled NO_LEAD): nothing drops silently
             CROSS JOIN unnest(CASE WHEN len(t.lead_agencies) = 0 THEN [NULL::VARCHAR]
                                    ELSE t.lead_agencies END) AS a(lead_agency)
+            LEFT JOIN ({resolved}) r ON r.task_id = t.task_id AND r.name = a.lead_agency
             -- two copies of the same bytes share a doc_id: join on the path too
             LEFT JOIN documents d ON d.doc_id = t.doc_id AND d.source_path = t.source_path
             """,
@@ -152,8 +177,9 @@ def connect(out: Path, as_of: dt.date | None = None) -> duckdb.DuckDBPyConnectio
                 f"{table_path(out, name)}: no such table; run `vnplan run … --out {out}` first"
             )
     con = duckdb.connect()
+    present = {name for name in TABLES if table_path(out, name).exists()}
     for name in TABLES:
-        if table_path(out, name).exists():
+        if name in present:
             con.execute(f"CREATE VIEW {name} AS SELECT * FROM {duckdb_source(out, name)}")
     day = as_of or dt.date.today()
     con.execute(f"CREATE MACRO as_of() AS DATE '{day.isoformat()}'")
@@ -164,7 +190,7 @@ def connect(out: Path, as_of: dt.date | None = None) -> duckdb.DuckDBPyConnectio
         f"CREATE VIEW counted_tasks AS SELECT *, {_status()} AS status, "
         f"{_quarter('t.due_date')} AS due_quarter FROM tasks t WHERE {keep}"
     )
-    for view in ready_views("counted_tasks"):
+    for view in ready_views("counted_tasks", present):
         con.execute(f"CREATE VIEW {view.name} AS {view.sql}")
     con.execute(AGENCY_QUARTER)
     return con
@@ -175,16 +201,52 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()
     return table
 
 
-def agency_quarter(
-    con: duckdb.DuckDBPyConnection, agency: str, quarter: str
-) -> tuple[pa.Table, list[str] | None]:
-    """The answer for `agency` and `quarter`; close names when no task has that lead agency."""
-    table = run_sql(con, "SELECT * FROM agency_quarter(?, ?)", [agency, quarter])
-    rows = con.execute("SELECT DISTINCT lead_agency FROM tasks_by_agency").fetchall()
-    names = [r[0] for r in rows if r[0]]
-    if agency in names:
-        return table, None
-    return table, difflib.get_close_matches(agency, names, n=5, cutoff=0.5)
+@dataclass(frozen=True)
+class AgencyMatch:
+    """What an agency name typed by a person resolved to among the dataset's lead agencies."""
+
+    names: tuple[str, ...]  # the lead agencies it matched: one, or several when ambiguous
+    close: tuple[str, ...] = ()  # nothing matched: the closest names, for "did you mean"
+
+
+def _aliases(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(alias, canonical name) pairs of the registry entries the dataset uses, when it has them."""
+    if "agencies" not in _views(con) or "aliases" not in columns(con, "agencies"):
+        return []
+    rows = con.execute(
+        "SELECT alias, canonical_name FROM agencies, unnest(aliases) AS a(alias)"
+    ).fetchall()
+    return [(alias, name) for alias, name in rows if alias and name]
+
+
+def match_agency(con: duckdb.DuckDBPyConnection, typed: str) -> AgencyMatch:
+    """The lead agency meant by `typed`: the exact name, else the names equal to it with case,
+    diacritics and spacing folded ('so noi vu' → 'Sở Nội vụ'), else a registry alias of one."""
+    rows = con.execute(
+        "SELECT lead_agency, bool_or(lead_resolved) FROM tasks_by_agency GROUP BY ALL"
+    ).fetchall()
+    resolved = {name: bool(flag) for name, flag in rows}
+    if typed in resolved:
+        return AgencyMatch((typed,))
+    key = fold_key(typed)
+    found = [name for name in resolved if fold_key(name) == key]
+    found += [name for alias, name in _aliases(con) if fold_key(alias) == key and name in resolved]
+    # a registry name beats a mention as printed that folds the same ("Sở nội vụ" in a cell)
+    best = [n for n in found if resolved[n]] or found
+    if best:
+        return AgencyMatch(tuple(dict.fromkeys(best)))
+    folded = {fold_key(name): name for name in resolved}
+    close = difflib.get_close_matches(key, list(folded), n=5, cutoff=0.5)
+    return AgencyMatch((), tuple(folded[c] for c in close))
+
+
+def agency_quarter(con: duckdb.DuckDBPyConnection, agency: str, quarter: str) -> pa.Table:
+    """What `agency` (a lead agency name as the dataset spells it) leads in `quarter`."""
+    return run_sql(con, "SELECT * FROM agency_quarter(?, ?)", [agency, quarter])
+
+
+def _views(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
 
 
 def describe(con: duckdb.DuckDBPyConnection) -> str:
@@ -196,7 +258,7 @@ def describe(con: duckdb.DuckDBPyConnection) -> str:
         ).fetchone() != (0,):
             lines.append(f"  {name}: {', '.join(sorted(columns(con, name)))}")
     lines.append("ready views:")
-    for view in ready_views("counted_tasks"):
+    for view in ready_views("counted_tasks", _views(con)):
         lines.append(f"  {view.name} — {view.summary}")
         lines.append(
             f"    {', '.join(r[0] for r in con.execute(f'DESCRIBE {view.name}').fetchall())}"
@@ -333,7 +395,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument(
         "--agency",
         metavar="NAME",
-        help="instead of SQL: what NAME leads due in --quarter, and its overdue tasks",
+        help="instead of SQL: what NAME leads due in --quarter, and its overdue tasks (NAME is "
+        "matched with case and diacritics folded; exit 1 when no lead agency matches)",
     )
     parser.add_argument(
         "--quarter", metavar="YYYYQn", help="with --agency: the quarter (default: the as-of date's)"
@@ -360,8 +423,16 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+def _no_single_agency(typed: str, match: AgencyMatch) -> str:
+    if match.names:
+        return f"{typed!r} matches several lead agencies: {' / '.join(match.names)}; give one"
+    hint = f"; did you mean {' / '.join(match.close)}?" if match.close else ""
+    return f"no task has lead agency {typed!r}{hint}"
+
+
 def command(args: argparse.Namespace) -> int:
-    """`vnplan query`: 0 on success, 1 when the query fails, 2 on a usage error."""
+    """`vnplan query`: 0 on success, 1 when the query fails or --agency matches no single lead
+    agency, 2 on a usage error."""
     if args.sql and args.agency:
         return _fail("give SQL or --agency, not both", 2)
     if args.quarter and not args.agency:
@@ -377,10 +448,13 @@ def command(args: argparse.Namespace) -> int:
         return 0
     try:
         if args.agency:
-            table, close = agency_quarter(con, args.agency, quarter)
-            if close is not None:  # a typo would otherwise look like "nothing due"
-                hint = f"; did you mean {' / '.join(close)}?" if close else ""
-                print(f"vnplan: no task has lead agency {args.agency!r}{hint}", file=sys.stderr)
+            match = match_agency(con, args.agency)
+            if len(match.names) != 1:  # a typo would otherwise look like "nothing due"
+                return _fail(_no_single_agency(args.agency, match), 1)
+            (agency,) = match.names
+            asked = "" if agency == args.agency else f"{args.agency!r} matched "
+            print(f"vnplan: {asked}lead agency {agency!r}", file=sys.stderr)
+            table = agency_quarter(con, agency, quarter)
         else:
             table = run_sql(con, args.sql)
         fmt = args.format or guess_format(args.output, sys.stdout)

@@ -15,6 +15,9 @@ import html
 import json
 import os
 import sys
+import textwrap
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
@@ -23,7 +26,7 @@ from urllib.parse import quote
 import altair as alt
 import duckdb
 
-from vnplan.query import columns, connect
+from vnplan.query import NO_LEAD, columns, connect
 
 Row = dict[str, Any]
 
@@ -41,29 +44,29 @@ class ReportData:
     """What the page shows, as plain rows (dates as ISO text)."""
 
     as_of: dt.date
-    by_agency: list[Row]  # agency, status, tasks
+    by_agency: list[Row]  # agency, label, status, tasks (registry agencies and groups only)
     by_month: list[Row]  # month, month_start, status, tasks
     by_quarter: list[Row]  # due_quarter, status, tasks
-    kinds: list[Row]  # document, kind, tasks
-    overdue_by_agency: list[Row]  # agency, tasks
+    kinds: list[Row]  # document, doc_id, source_path, kind, tasks
+    overdue_by_agency: list[Row]  # agency, label, tasks
     totals: Row
     deduplicated: bool  # prose tasks restating an appendix row are left out
     documents: list[Row]
     tasks: list[Row]
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:
-    result = con.execute(sql)
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[Row]:
+    result = con.execute(sql, params)
     names = [d[0] for d in result.description]
     return [dict(zip(names, values, strict=True)) for values in result.fetchall()]
 
 
-DOC_LABEL = "coalesce(d.doc_number, '?') || ' · ' || regexp_extract(t.source_path, '[^/\\\\]+$')"
-
 QUERIES = {
+    # registry agencies and groups only: a mention the registry lacks is often a fragment of a
+    # sentence ("cơ quan chức năng của"); the page says how many were left out
     "by_agency": """
         SELECT lead_agency AS agency, status, count(*) AS tasks
-        FROM tasks_by_agency WHERE lead_agency IS NOT NULL
+        FROM tasks_by_agency WHERE lead_resolved
         GROUP BY ALL ORDER BY agency, status""",
     "by_month": """
         SELECT strftime(due_date, '%Y-%m') AS month,
@@ -73,21 +76,20 @@ QUERIES = {
     "by_quarter": """
         SELECT due_quarter, status, count(*) AS tasks
         FROM counted_tasks WHERE due_date IS NOT NULL GROUP BY ALL ORDER BY due_quarter, status""",
-    "kinds": f"""
-        SELECT {DOC_LABEL} AS document,
-               CASE WHEN t.recurring THEN 'recurring' WHEN t.due_date IS NOT NULL THEN 'dated'
+    "kinds": """
+        SELECT doc_id, source_path,
+               CASE WHEN recurring THEN 'recurring' WHEN due_date IS NOT NULL THEN 'dated'
                     ELSE 'no date' END AS kind,
                count(*) AS tasks
-        FROM counted_tasks t
-        LEFT JOIN documents d ON d.doc_id = t.doc_id AND d.source_path = t.source_path
-        GROUP BY ALL ORDER BY document, kind""",
+        FROM counted_tasks GROUP BY ALL ORDER BY source_path, kind""",
     "overdue_by_agency": """
         SELECT lead_agency AS agency, count(*) AS tasks
-        FROM tasks_by_agency WHERE status = 'overdue' AND lead_agency IS NOT NULL
+        FROM tasks_by_agency WHERE status = 'overdue' AND lead_resolved
         GROUP BY ALL ORDER BY tasks DESC, agency""",
     "totals": """
         SELECT (SELECT count(*) FROM documents) AS documents,
                (SELECT count(*) FROM documents WHERE status = 'failed') AS failed,
+               (SELECT count(*) FROM tasks) AS stored_tasks,
                count(*) AS tasks,
                count(*) FILTER (WHERE status = 'overdue') AS overdue,
                count(*) FILTER (WHERE status = 'upcoming') AS upcoming,
@@ -95,7 +97,12 @@ QUERIES = {
                count(*) FILTER (WHERE status = 'no date') AS no_date,
                count(*) FILTER (WHERE len(lead_agencies) = 0) AS no_lead,
                count(*) FILTER (WHERE len(lead_agencies) = 0 AND status = 'overdue')
-                   AS no_lead_overdue
+                   AS no_lead_overdue,
+               (SELECT count(*) FROM tasks_by_agency WHERE NOT lead_resolved) AS unresolved,
+               (SELECT count(*) FROM tasks_by_agency WHERE NOT lead_resolved
+                AND status = 'overdue') AS unresolved_overdue,
+               (SELECT count(DISTINCT lead_agency) FROM tasks_by_agency WHERE NOT lead_resolved)
+                   AS unresolved_names
         FROM counted_tasks""",
     # per-document figures for the summaries; a failed document has no tasks, hence LEFT JOIN
     "documents": """
@@ -117,9 +124,65 @@ QUERIES = {
 }
 
 
+# --------------------------------------------------------------------------- labels
+
+LABEL_WIDTH = 32  # characters per line of an axis label: long names wrap, never cut
+TITLE_WORDS = 8  # of a document's title, in its chart label (the summary below has it all)
+
+
+def wrap(text: str, width: int = LABEL_WIDTH) -> str:
+    """Lines of at most `width` characters (a longer word keeps its own line), joined by \n:
+    the charts' axes split labels there (labelExpr), so a long name takes two lines."""
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
+def _short_title(title: str | None) -> str:
+    words = (title or "").split()
+    return " ".join(words[:TITLE_WORDS]) + (" …" if len(words) > TITLE_WORDS else "")
+
+
+def _relative_paths(paths: list[str]) -> dict[str, str]:
+    """Each path from the folder all of them share (`pdf/a.pdf`, `scan/a.pdf`, `a.txt`)."""
+    if not paths:
+        return {}
+    parts = {p: PurePath(p).parts for p in paths}
+    shared = 0
+    for column in zip(*parts.values(), strict=False):
+        if len(set(column)) > 1:
+            break
+        shared += 1
+    # a file's own name is always kept, even when every path is that one file
+    return {p: "/".join(mine[min(shared, len(mine) - 1) :]) for p, mine in parts.items()}
+
+
+def document_labels(documents: list[Row]) -> dict[tuple[str, str], str]:
+    """(doc_id, source_path) → a label no other document shares: number and title, or number
+    and path (from the folder all share) where two share both (one plan in several formats,
+    copies)."""
+    suffixes = _relative_paths([d["source_path"] for d in documents])
+    number = {(d["doc_id"], d["source_path"]): d["doc_number"] or "(no number)" for d in documents}
+    firsts = {
+        key: f"{number[key]} · {_short_title(d['title']) or suffixes[key[1]]}"
+        for d in documents
+        for key in [(d["doc_id"], d["source_path"])]
+    }
+    taken = Counter(firsts.values())
+    return {
+        key: label if taken[label] == 1 else f"{number[key]} · {suffixes[key[1]]}"
+        for key, label in firsts.items()
+    }
+
+
 def collect(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> ReportData:
     rows = {name: _rows(con, sql) for name, sql in QUERIES.items()}
     deduplicated = "duplicate_of" in columns(con, "tasks")
+    labels = document_labels(rows["documents"])
+    for row in rows["kinds"]:
+        row["document"] = labels[(row["doc_id"], row["source_path"])]
+    for row in [*rows["by_agency"], *rows["overdue_by_agency"]]:
+        row["label"] = wrap(row["agency"])
+    for row in rows["kinds"]:
+        row["label"] = wrap(row["document"])
     return ReportData(
         as_of=as_of,
         by_agency=rows["by_agency"],
@@ -136,50 +199,70 @@ def collect(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> ReportData:
 
 # --------------------------------------------------------------------------- charts
 
+# Every chart is as wide as its box (`width: container`), axes and legend inside it; titles
+# and notes are HTML above the chart, where they wrap instead of being cut.
+FIT = {"type": "fit-x", "contains": "padding", "resize": True}
+SPLIT_LINES = "split(datum.label, '\\n')"  # a label's \n → lines (see `wrap`)
+LINE_HEIGHT = 13  # px per line of an axis label
+STEP_PADDING = 10  # px between two bands' labels
+
 
 def _data(name: str, rows: list[Row]) -> alt.InlineData:
     """Rows as a named data set: Vega keeps the name, so `view.data(name)` finds them."""
     return alt.InlineData(values=rows, name=name)
 
 
-def _status_color(title: str = "status") -> alt.Color:
+def _status_color() -> alt.Color:
+    # the legend is HTML above the chart (`_legend_html`): it wraps on a phone, where an
+    # SVG legend beside or above the bars runs out of the chart
     return alt.Color(
         "status:N",
-        title=title,
         scale=alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values())),
         sort=list(STATUS_COLORS),
+        legend=None,
     )
 
 
-def _title(text: str, no_lead: int) -> alt.TitleParams:
-    """A chart title that says how many tasks it cannot show: those naming no lead agency."""
-    return alt.TitleParams(text, subtitle=f"not shown: {no_lead} tasks naming no lead agency")
-
-
-def _height(rows: list[Row], key: str) -> int:
-    return max(60, 18 * len({r[key] for r in rows}))
-
-
-def agency_chart(data: ReportData) -> alt.Chart:
-    chart: alt.Chart = (  # Altair's chained calls are typed loosely
-        alt.Chart(_data("tasks_by_agency", data.by_agency))
-        .mark_bar()
-        .encode(
-            x=alt.X("sum(tasks):Q", title="tasks led"),
-            y=alt.Y("agency:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
-            color=_status_color(),
-            tooltip=["agency:N", "status:N", "tasks:Q"],
-        )
-        .properties(
-            title=_title("Tasks per lead agency", data.totals["no_lead"]),
-            width=360,
-            height=_height(data.by_agency, "agency"),
-        )
+def _bars_by_label(rows: list[Row], name: str, sort: Any) -> tuple[alt.Chart, int]:
+    """Horizontal bars, one band per label, and the height that gives every band room for
+    its label's lines. (A height in steps would do it too, but Vega-Lite warns about it
+    with a container width.)"""
+    lines = max((r["label"].count("\n") + 1 for r in rows), default=1)
+    step = max(20, LINE_HEIGHT * lines + STEP_PADDING)
+    y = alt.Y(
+        "label:N",
+        sort=sort,
+        title=None,
+        axis=alt.Axis(
+            labelExpr=SPLIT_LINES,
+            labelLimit=0,
+            labelFontSize=11,
+            labelLineHeight=LINE_HEIGHT,
+            labelPadding=4,
+        ),
+        scale=alt.Scale(paddingInner=0.25),
     )
-    return chart
+    bands = len({r["label"] for r in rows})
+    return alt.Chart(_data(name, rows)).mark_bar().encode(y=y), step * bands
 
 
-def timeline_chart(data: ReportData) -> alt.LayerChart:
+def _finish(chart: Any, height: int = 220) -> dict[str, Any]:
+    spec: dict[str, Any] = chart.properties(width="container", height=height).to_dict()
+    spec["autosize"] = FIT
+    return spec
+
+
+def agency_chart(data: ReportData) -> dict[str, Any]:
+    bars, step = _bars_by_label(data.by_agency, "tasks_by_agency", "-x")
+    chart = bars.encode(
+        x=alt.X("sum(tasks):Q", title="tasks led"),
+        color=_status_color(),
+        tooltip=["agency:N", "status:N", "tasks:Q"],
+    )
+    return _finish(chart, step)
+
+
+def timeline_chart(data: ReportData) -> dict[str, Any]:
     bars = (
         alt.Chart(_data("deadlines_by_month", data.by_month))
         .mark_bar()
@@ -193,14 +276,20 @@ def timeline_chart(data: ReportData) -> alt.LayerChart:
     as_of = [{"as_of": data.as_of.isoformat(), "label": f"as of {data.as_of.isoformat()}"}]
     rule = alt.Chart(_data("as_of", as_of)).mark_rule(color="#000", strokeDash=[4, 3])
     rule = rule.encode(x=alt.X("as_of:T", timeUnit="utcyearmonthdate"))
-    label = rule.mark_text(align="left", dx=4, dy=-4, y=0, fontSize=11).encode(text="label:N")
-    return alt.LayerChart(
-        layer=[bars, rule, label], title="Deadlines by month", width=820, height=220
-    )
+    # the label sits left of the line when the line is in the chart's right half, so it
+    # never runs past the chart's edge
+    label = rule.mark_text(
+        align=alt.ExprRef("scale('x', datum.as_of) > width / 2 ? 'right' : 'left'"),
+        dx=alt.ExprRef("scale('x', datum.as_of) > width / 2 ? -4 : 4"),
+        dy=-4,
+        y=0,
+        fontSize=11,
+    ).encode(text="label:N")
+    return _finish(alt.layer(bars, rule, label))
 
 
-def quarter_chart(data: ReportData) -> alt.Chart:
-    chart: alt.Chart = (
+def quarter_chart(data: ReportData) -> dict[str, Any]:
+    chart = (
         alt.Chart(_data("deadlines_by_quarter", data.by_quarter))
         .mark_bar()
         .encode(
@@ -209,75 +298,125 @@ def quarter_chart(data: ReportData) -> alt.Chart:
             color=_status_color(),
             tooltip=["due_quarter:N", "status:N", "tasks:Q"],
         )
-        .properties(title="Deadlines by quarter", width=360, height=220)
     )
-    return chart
+    return _finish(chart)
 
 
-def kinds_chart(data: ReportData) -> alt.Chart:
-    chart: alt.Chart = (
-        alt.Chart(_data("task_kinds", data.kinds))
-        .mark_bar()
-        .encode(
-            x=alt.X("sum(tasks):Q", title="tasks"),
-            y=alt.Y("document:N", title=None, axis=alt.Axis(labelLimit=320)),
-            color=alt.Color(
-                "kind:N",
-                title="deadline",
-                scale=alt.Scale(domain=list(KIND_COLORS), range=list(KIND_COLORS.values())),
-            ),
-            tooltip=["document:N", "kind:N", "tasks:Q"],
-        )
-        .properties(
-            title="Recurring vs dated tasks, per document",
-            width=360,
-            height=_height(data.kinds, "document"),
-        )
+def kinds_chart(data: ReportData) -> dict[str, Any]:
+    order = list(dict.fromkeys(r["label"] for r in data.kinds))  # the documents' order
+    bars, step = _bars_by_label(data.kinds, "task_kinds", order)
+    chart = bars.encode(
+        x=alt.X("sum(tasks):Q", title="tasks"),
+        color=alt.Color(
+            "kind:N",
+            scale=alt.Scale(domain=list(KIND_COLORS), range=list(KIND_COLORS.values())),
+            legend=None,
+        ),
+        tooltip=["document:N", "source_path:N", "kind:N", "tasks:Q"],
     )
-    return chart
+    return _finish(chart, step)
 
 
-def overdue_chart(data: ReportData) -> alt.Chart:
-    chart: alt.Chart = (
-        alt.Chart(_data("overdue_by_agency", data.overdue_by_agency))
-        .mark_bar(color=STATUS_COLORS["overdue"])
-        .encode(
-            x=alt.X("tasks:Q", title="overdue tasks led"),
-            y=alt.Y("agency:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
-            tooltip=["agency:N", "tasks:Q"],
-        )
-        .properties(
-            title=_title(
-                f"Overdue as of {data.as_of.isoformat()}, per lead agency",
-                data.totals["no_lead_overdue"],
-            ),
-            width=360,
-            height=_height(data.overdue_by_agency, "agency"),
-        )
+def overdue_chart(data: ReportData) -> dict[str, Any]:
+    bars, step = _bars_by_label(data.overdue_by_agency, "overdue_by_agency", "-x")
+    chart = bars.mark_bar(color=STATUS_COLORS["overdue"]).encode(
+        x=alt.X("tasks:Q", title="overdue tasks led"),
+        tooltip=["agency:N", "tasks:Q"],
     )
-    return chart
+    return _finish(chart, step)
 
 
-CHARTS = {  # element id → (what to say when there is nothing to draw, the chart)
-    "chart-timeline": ("No task has a due date.", timeline_chart),
-    "chart-agencies": ("No task names a lead agency.", agency_chart),
-    "chart-overdue": ("Nothing is overdue.", overdue_chart),
-    "chart-quarters": ("No task has a due date.", quarter_chart),
-    "chart-kinds": ("No tasks.", kinds_chart),
-}
+def _left_out(no_lead: int, unresolved: int, names: int | None = None) -> str:
+    """The line under an agency chart's title: what it cannot show, and why."""
+    parts = [f"{no_lead} tasks that name no lead agency"]
+    if unresolved:
+        which = f" ({names} names)" if names else ""
+        parts.append(
+            f"{unresolved} lead-agency mentions{which} that match no registry agency, "
+            "often a piece of a sentence; <code>vnplan agencies OUT --unresolved</code> "
+            "lists them"
+        )
+    return "Not shown: " + "; ".join(parts) + "."
+
+
+@dataclass(frozen=True)
+class ChartBox:
+    """A chart on the page: its heading and note (HTML), and what to say when it is empty."""
+
+    title: str
+    note: str
+    empty: str
+    build: Callable[[ReportData], dict[str, Any]]
+    rows: Callable[[ReportData], list[Row]]
+    colors: dict[str, str] | None = None  # the legend: value → colour
+    wide: bool = False
+
+
+def _legend_html(colors: dict[str, str] | None) -> str:
+    if not colors:
+        return ""
+    items = "".join(
+        f"<li><span class='swatch' style='background:{c}'></span>{_e(v)}</li>"
+        for v, c in colors.items()
+    )
+    return f"<ul class='legend'>{items}</ul>"
+
+
+def chart_boxes(data: ReportData) -> dict[str, ChartBox]:
+    """Element id → the chart drawn there, in page order."""
+    t = data.totals
+    overdue_title = f"Overdue as of {data.as_of.isoformat()}, per lead agency"
+    return {
+        "chart-timeline": ChartBox(
+            "Deadlines by month",
+            "Each task at the month of its due date; the dashed line is the as-of date.",
+            "No task has a due date.",
+            timeline_chart,
+            lambda d: d.by_month,
+            STATUS_COLORS,
+            wide=True,
+        ),
+        "chart-agencies": ChartBox(
+            "Tasks per lead agency",
+            "A task led by two agencies counts for each. "
+            + _left_out(t["no_lead"], t["unresolved"], t["unresolved_names"]),
+            "No task names a registry agency as its lead.",
+            agency_chart,
+            lambda d: d.by_agency,
+            STATUS_COLORS,
+        ),
+        "chart-overdue": ChartBox(
+            overdue_title,
+            _left_out(t["no_lead_overdue"], t["unresolved_overdue"]),
+            "Nothing is overdue.",
+            overdue_chart,
+            lambda d: d.overdue_by_agency,
+        ),
+        "chart-quarters": ChartBox(
+            "Deadlines by quarter",
+            "Tasks with a due date, by its quarter.",
+            "No task has a due date.",
+            quarter_chart,
+            lambda d: d.by_quarter,
+            STATUS_COLORS,
+        ),
+        "chart-kinds": ChartBox(
+            "Recurring vs dated tasks, per document",
+            "Each document by its number and title, or by its path where two share them "
+            "(the same plan in several formats, or copies).",
+            "No tasks.",
+            kinds_chart,
+            lambda d: d.kinds,
+            KIND_COLORS,
+        ),
+    }
 
 
 def chart_specs(data: ReportData) -> dict[str, dict[str, Any] | str]:
     """Element id → Vega-Lite spec, or a sentence where an empty chart would only confuse."""
-    rows = {
-        "chart-timeline": data.by_month,
-        "chart-agencies": data.by_agency,
-        "chart-overdue": data.overdue_by_agency,
-        "chart-quarters": data.by_quarter,
-        "chart-kinds": data.kinds,
-    }
     return {
-        key: build(data).to_dict() if rows[key] else empty for key, (empty, build) in CHARTS.items()
+        key: box.build(data) if box.rows(data) else box.empty
+        for key, box in chart_boxes(data).items()
     }
 
 
@@ -328,7 +467,7 @@ def _task_row(task: Row, page_dir: Path) -> str:
     href = source_href(task["source_path"], page_dir, task["page_start"])
     where = _e(_where(task))
     location = f'<a href="{_e(href)}">{where}</a>' if href else where
-    agencies = "; ".join(task["lead_agencies"] or [])
+    agencies = "; ".join(task["lead_agencies"] or []) or NO_LEAD
     content = task["content"] or ""
     short = content if len(content) <= 220 else content[:219] + "…"
     # prose tasks have no STT: say where the task came from instead
@@ -366,9 +505,11 @@ def _task_table(tasks: list[Row], page_dir: Path) -> str:
         return ""
     rows = "".join(_task_row(t, page_dir) for t in tasks)
     return (
-        f"<details><summary>{len(tasks)} tasks</summary><table class='tasks'><thead><tr>"
+        f"<details><summary>{len(tasks)} tasks</summary><div class='scroll'>"
+        "<table class='tasks'><thead><tr>"
         "<th>No.</th><th>Task</th><th>Lead</th><th>Deadline as printed</th><th>Due</th>"
-        f"<th>Status</th><th>Source</th></tr></thead><tbody>{rows}</tbody></table></details>"
+        f"<th>Status</th><th>Source</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        "</details>"
     )
 
 
@@ -386,7 +527,8 @@ def document_section(doc: Row, tasks: list[Row], page_dir: Path) -> str:
         link,
     ]
     return (
-        f"<section class='document' data-doc-id='{_e(doc['doc_id'])}'>"
+        f"<section class='document' data-doc-id='{_e(doc['doc_id'])}' "
+        f"data-source='{_e(doc['source_path'])}'>"
         f"<h3>{heading}</h3><p class='title'>{_e(doc['title'])}</p>"
         f"<p class='facts'>{' · '.join(f for f in facts if f)}</p>"
         f"{_counts(doc)}{_problems(doc)}{_task_table(tasks, page_dir)}</section>"
@@ -395,18 +537,32 @@ def document_section(doc: Row, tasks: list[Row], page_dir: Path) -> str:
 
 CSS = """
 body { font-family: "Noto Sans", "DejaVu Sans", "Liberation Sans", Arial, sans-serif;
-       margin: 24px auto; max-width: 1180px; color: #1c2833; padding: 0 16px; }
+       margin: 24px auto; max-width: 1280px; color: #1c2833; padding: 0 16px;
+       overflow-wrap: break-word; }
 h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 18px; margin-top: 32px; }
 h3 { font-size: 15px; margin: 0 0 4px; }
-.kpis { display: flex; gap: 12px; flex-wrap: wrap; margin: 16px 0; }
+.kpis { display: flex; gap: 12px; flex-wrap: wrap; margin: 16px 0 8px; }
 .kpi { border: 1px solid #d5d8dc; border-radius: 6px; padding: 8px 14px; min-width: 90px; }
 .kpi b { display: block; font-size: 22px; } .kpi span { font-size: 12px; color: #566573; }
-.charts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 24px; }
-.charts .wide { grid-column: 1 / -1; }
+.note { font-size: 13px; color: #566573; margin: 2px 0 8px; }
+/* two columns where each gets 520 px, else one: no chart is ever drawn over another */
+.charts { display: grid; gap: 24px; margin-top: 16px; align-items: start;
+          grid-template-columns: repeat(auto-fit, minmax(min(100%, 520px), 1fr)); }
+.chart { margin: 0; min-width: 0; border: 1px solid #e5e8e8; border-radius: 6px;
+         padding: 12px; }
+.chart.wide { grid-column: 1 / -1; }
+.chart .vega { width: 100%; min-width: 0; }
+.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 0 0 6px;
+          padding: 0; font-size: 12px; }
+.swatch { display: inline-block; width: 11px; height: 11px; margin-right: 5px;
+          vertical-align: -1px; }
 .document { border-top: 1px solid #d5d8dc; padding: 12px 0; }
 .title, .facts, .counts { margin: 2px 0; font-size: 13px; } .facts { color: #566573; }
 .overdue { color: #c0392b; } .error { color: #c0392b; }
-table.tasks { border-collapse: collapse; font-size: 12px; margin-top: 6px; width: 100%; }
+/* a phone scrolls the task table sideways rather than squeeze a letter per line */
+.scroll { overflow-x: auto; }
+table.tasks { border-collapse: collapse; font-size: 12px; margin-top: 6px; width: 100%;
+              min-width: 720px; }
 table.tasks th, table.tasks td { border: 1px solid #e5e8e8; padding: 3px 6px;
                                  vertical-align: top; text-align: left; }
 table.tasks td:nth-child(5) { white-space: nowrap; }
@@ -429,12 +585,21 @@ Promise.all(Object.entries(specs).map(([id, spec]) =>
 """
 
 
-def _counting_note(deduplicated: bool) -> str:
-    if deduplicated:
-        return "Prose tasks that restate an appendix row are counted once."
+def _counting_note(totals: Row, deduplicated: bool) -> str:
+    """Why the page's task count is not the one `vnplan run` printed, when it is not."""
+    stored, counted = totals["stored_tasks"], totals["tasks"]
+    if not deduplicated:
+        return (
+            "This dataset does not mark prose tasks that restate an appendix row (it has no "
+            "<code>duplicate_of</code> column), so such a task counts twice: as its row and "
+            "as prose."
+        )
+    if stored == counted:
+        return "Every task the run stored is counted here."
     return (
-        "This dataset does not mark prose tasks that restate an appendix row (it has no "
-        "<code>duplicate_of</code> column), so such a task counts twice: as its row and as prose."
+        f"The run stored {stored} tasks; this page counts {counted}: {stored - counted} prose "
+        "tasks restate an appendix row (the body of a plan repeating its table) and are "
+        "counted once, through that row."
     )
 
 
@@ -462,9 +627,14 @@ def render_html(data: ReportData, specs: dict[str, dict[str, Any] | str], page_d
     drawn = {key: spec for key, spec in specs.items() if isinstance(spec, dict)}
     # "</" inside a script would end it early: task text is untrusted input
     spec_json = json.dumps(drawn, ensure_ascii=False, default=str).replace("</", "<\\/")
+    boxes = chart_boxes(data)
     charts = "".join(
-        f"<div id='{key}' class='{'wide' if key == 'chart-timeline' else ''}'>"
-        f"{'' if isinstance(spec, dict) else f'<p class=empty>{_e(spec)}</p>'}</div>"
+        f"<figure class='chart{' wide' if boxes[key].wide else ''}'>"
+        f"<figcaption><h3>{_e(boxes[key].title)}</h3>"
+        f"<p class='note'>{boxes[key].note}</p>"
+        f"{_legend_html(boxes[key].colors) if isinstance(spec, dict) else ''}</figcaption>"
+        f"<div id='{key}' class='vega'>"
+        f"{'' if isinstance(spec, dict) else f'<p class=empty>{_e(spec)}</p>'}</div></figure>"
         for key, spec in specs.items()
     )
     return f"""<!DOCTYPE html>
@@ -475,8 +645,9 @@ def render_html(data: ReportData, specs: dict[str, dict[str, Any] | str], page_d
 </head><body>
 <h1>Plans and their tasks</h1>
 <p>Status as of <b>{data.as_of.isoformat()}</b>: <i>overdue</i> means the due date has passed;
-the dataset does not know whether the task was done. {_counting_note(data.deduplicated)}</p>
+the dataset does not know whether the task was done.</p>
 <div class="kpis">{_kpis(data.totals, data.as_of)}</div>
+<p class="note" id="counting">{_counting_note(data.totals, data.deduplicated)}</p>
 <div class="charts">{charts}</div>
 <h2>Documents</h2>
 {documents}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,3 +168,34 @@ def assert_agrees(want: Document, got: Document) -> None:
     assert mismatches == [], f"{1 - len(mismatches) / compared:.1%} of fields agree: {mismatches}"
     header = ("doc_number", "doc_type", "issuer", "issued_date", "signer")
     assert [getattr(got, f) for f in header] == [getattr(want, f) for f in header]
+
+
+# The seed plans' stems (conftest.SEEDS has them with their task counts).
+SEED_STEMS = ("000_76046f262c6874d6", "001_d1ea71c28f9b4230", "003_3a026ceb35acf91e")
+
+
+def agency_answer(agency: str, first: dt.date, last: dt.date, as_of: dt.date) -> set[Any]:
+    """The question answered from the hand-checked files alone: (file, line, due, status, in Q).
+
+    A task's due date is the latest date it states (milestones' dates are in its `deadlines`,
+    samples/expected/SPEC.md); overdue means due before `as_of` and not recurring.
+    """
+    answer = set()
+    for stem in SEED_STEMS:
+        expected = load_expected(stem)
+        for task in expected["tasks"]:
+            if agency not in task["lead_agencies"] or not task["deadlines"]:
+                continue
+            due = max(dt.date.fromisoformat(d) for d in task["deadlines"])
+            in_quarter = first <= due <= last
+            overdue = due < as_of and not task["recurring"]
+            if in_quarter or overdue:
+                status = "overdue" if overdue else "recurring" if task["recurring"] else "upcoming"
+                answer.add((expected["source"], task["line"], due.isoformat(), status, in_quarter))
+    return answer
+
+
+def quarter_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    after = dt.date(day.year + (first_month == 10), (first_month + 2) % 12 + 1, 1)
+    return dt.date(day.year, first_month, 1), after - dt.timedelta(days=1)

@@ -222,12 +222,14 @@ def test_readme_queries_run_on_the_dataset(tmp_path: Path) -> None:
     hand_checked = sum(
         "Sở Nội vụ" in t["lead_agencies"] for s in SEEDS for t in load_expected(s)["tasks"]
     )
-    sql = _readme_line('duckdb -c "').removeprefix('duckdb -c "').removesuffix('"')
+    duckdb_cli = '.venv/bin/duckdb -c "'  # the README's commands name the .venv's programs
+    sql = _readme_line(duckdb_cli).removeprefix(duckdb_cli).removesuffix('"')
     sql = sql.replace("'out/", f"'{tmp_path}/out/")
     rows = duckdb.connect().execute(sql).fetchall()
     assert rows[0] == ("Sở Nội vụ", hand_checked)
 
-    code = _readme_line('python -c "').removeprefix('python -c "').removesuffix('"')
+    python = '.venv/bin/python -c "'
+    code = _readme_line(python).removeprefix(python).removesuffix('"')
     printed = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
     ).stdout

@@ -5,11 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shlex
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -18,8 +14,8 @@ from vnplan import query
 from vnplan.cli import main
 from vnplan.dataset import read_table
 
-from conftest import ROOT, SAMPLES, SEEDS
-from expected import load_expected
+from conftest import SAMPLES, SEEDS
+from expected import agency_answer, quarter_bounds
 
 AS_OF = dt.date(2023, 11, 15)
 
@@ -37,60 +33,6 @@ def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
     return code, captured.out, captured.err
 
 
-def expected_answer(agency: str, first: dt.date, last: dt.date, as_of: dt.date) -> set[Any]:
-    """The question answered from the hand-checked files alone: (file, line, due, status, in Q).
-
-    A task's due date is the latest date it states (milestones' dates are in its `deadlines`,
-    samples/expected/SPEC.md); overdue means due before `as_of` and not recurring.
-    """
-    answer = set()
-    for stem in SEEDS:
-        expected = load_expected(stem)
-        for task in expected["tasks"]:
-            if agency not in task["lead_agencies"] or not task["deadlines"]:
-                continue
-            due = max(dt.date.fromisoformat(d) for d in task["deadlines"])
-            in_quarter = first <= due <= last
-            overdue = due < as_of and not task["recurring"]
-            if in_quarter or overdue:
-                status = "overdue" if overdue else "recurring" if task["recurring"] else "upcoming"
-                answer.add((expected["source"], task["line"], due.isoformat(), status, in_quarter))
-    return answer
-
-
-def quarter_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
-    first_month = 3 * ((day.month - 1) // 3) + 1
-    after = dt.date(day.year + (first_month == 10), (first_month + 2) % 12 + 1, 1)
-    return dt.date(day.year, first_month, 1), after - dt.timedelta(days=1)
-
-
-def _readme_command(prefix: str) -> list[str]:
-    readme = (ROOT / "README.md").read_text("utf-8")
-    line = next(x.strip() for x in readme.splitlines() if x.strip().startswith(prefix))
-    return shlex.split(line.split(" #")[0])
-
-
-def test_the_one_command_answers_the_question(
-    out: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """README's command, run as printed (but on this dataset), against the expected files."""
-    argv = _readme_command("vnplan query out --agency")
-    assert argv[:3] == ["vnplan", "query", "out"] and "--as-of" in argv
-    as_of = dt.date.fromisoformat(argv[argv.index("--as-of") + 1])
-    code, printed, err = _run([*argv[1:2], str(out), *argv[3:], "--format", "json"], capsys)
-    assert code == 0, err
-    rows = json.loads(printed)
-    got = {
-        (Path(r["source_path"]).name, r["line"], r["due_date"], r["status"], r["in_quarter"])
-        for r in rows
-        if r["origin"] == "appendix"  # the expected files hold the appendix rows
-    }
-    want = expected_answer("Sở Nội vụ", *quarter_bounds(as_of), as_of)  # "this quarter"
-    assert got == want
-    assert any(r[4] for r in want) and any(not r[4] for r in want)  # both parts of the question
-    assert [r["due_date"] for r in rows] == sorted(r["due_date"] for r in rows)
-
-
 def test_another_quarter_and_the_sql_macro_agree(
     out: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -98,7 +40,7 @@ def test_another_quarter_and_the_sql_macro_agree(
     code, printed, _ = _run([*args, "--as-of", "2024-01-10", "--format", "json"], capsys)
     assert code == 0
     shortcut = json.loads(printed)
-    want = expected_answer("Sở Nội vụ", *quarter_bounds(dt.date(2024, 1, 10)), dt.date(2024, 1, 10))
+    want = agency_answer("Sở Nội vụ", *quarter_bounds(dt.date(2024, 1, 10)), dt.date(2024, 1, 10))
     got = {
         (Path(r["source_path"]).name, r["line"], r["due_date"], r["status"], r["in_quarter"])
         for r in shortcut
@@ -112,11 +54,54 @@ def test_another_quarter_and_the_sql_macro_agree(
     assert code == 0 and json.loads(printed) == shortcut
 
 
-def test_an_unknown_agency_gets_suggestions(out: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["query", str(out), "--agency", "So Noi vu", "--format", "csv"]
+@pytest.mark.parametrize("typed", ["sở nội vụ", "SO NOI VU", "So  Noi vu", "Sở Nội Vụ"])
+def test_an_agency_is_found_whatever_its_case_and_diacritics(
+    out: Path, capsys: pytest.CaptureFixture[str], typed: str
+) -> None:
+    """Case, diacritics and spacing folded: the answer for the agency, saying which it is."""
+    args = ["query", str(out), "--as-of", "2023-11-15", "--format", "json"]
+    code, printed, err = _run([*args, "--agency", typed], capsys)
+    assert code == 0, err
+    assert f"{typed!r} matched lead agency 'Sở Nội vụ'" in err
+    assert "did you mean" not in err
+    code, exact, _ = _run([*args, "--agency", "Sở Nội vụ"], capsys)
+    assert code == 0 and json.loads(printed) == json.loads(exact) != []
+
+
+def test_an_unknown_agency_gets_suggestions_and_fails(
+    out: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["query", str(out), "--agency", "So Noi vy", "--format", "csv"]
     code, printed, err = _run(args, capsys)
-    assert code == 0 and printed.count("\n") == 1  # the header only
-    assert "no task has lead agency 'So Noi vu'" in err and "Sở Nội vụ" in err
+    assert code == 1 and printed == ""
+    assert "no task has lead agency 'So Noi vy'; did you mean" in err and "Sở Nội vụ" in err
+
+
+def test_tasks_with_no_lead_agency_are_labelled(out: Path) -> None:
+    con = query.connect(out, AS_OF)
+    tasks = [t for t in read_table(out, "tasks").to_pylist() if not t["duplicate_of"]]
+    no_lead = sum(1 for t in tasks if not t["lead_agencies"])
+    assert no_lead  # the seeds have tasks that name no lead agency
+    rows = con.execute(
+        "SELECT lead_agency, lead_resolved, count(*) FROM tasks_by_agency "
+        "WHERE lead_agency IS NULL OR lead_agency = '' OR lead_resolved IS NULL GROUP BY ALL"
+    ).fetchall()
+    assert rows == [(query.NO_LEAD, None, no_lead)]
+
+
+def test_lead_resolved_says_which_names_the_registry_knows(out: Path) -> None:
+    """lead_resolved: a canonical name the registry resolved, not a mention as printed."""
+    con = query.connect(out, AS_OF)
+    resolved = {
+        (m["task_id"], m["canonical_name"])
+        for m in read_table(out, "task_agencies").to_pylist()
+        if m["role"] == "lead" and m["resolved"]
+    }
+    rows = con.execute(
+        "SELECT task_id, lead_agency, lead_resolved FROM tasks_by_agency WHERE lead_agency <> ?",
+        [query.NO_LEAD],
+    ).fetchall()
+    assert rows and all(flag == ((task, name) in resolved) for task, name, flag in rows)
 
 
 def test_ready_views_agree_with_the_tables(out: Path) -> None:
@@ -216,30 +201,3 @@ def test_quarters(text: str, quarter: str) -> None:
 def test_as_of_defaults_to_today(out: Path) -> None:
     con = query.connect(out)
     assert con.execute("SELECT as_of()").fetchone() == (dt.date.today(),)
-
-
-# --------------------------------------------------------------------------- README
-
-
-def _analyst_snippets() -> list[str]:
-    readme = (ROOT / "README.md").read_text("utf-8")
-    section = readme.split("## For analysts", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```python\n(.*?)```", section, re.S)
-
-
-def test_readme_names_pandas_duckdb_polars_and_spark() -> None:
-    code = "\n".join(_analyst_snippets())
-    for library in ("import pandas", "import duckdb", "import polars", "pyspark"):
-        assert library in code, library
-
-
-@pytest.mark.parametrize("library", ["pandas", "duckdb"])
-def test_readme_analyses_run(out: Path, library: str) -> None:
-    """The pandas and DuckDB examples run as printed, in a folder whose `out` is the dataset."""
-    (snippet,) = [s for s in _analyst_snippets() if f"import {library}" in s]
-    workdir = out.parent
-    ran = subprocess.run(
-        [sys.executable, "-c", snippet], cwd=workdir, capture_output=True, text=True, timeout=120
-    )
-    assert ran.returncode == 0, ran.stderr
-    assert "Sở Nội vụ" in ran.stdout

@@ -159,31 +159,41 @@ def _agencies(args: argparse.Namespace) -> int:
         )
         return 2
     rows = pq.read_table(path).to_pylist()
+    # a cited assignment or a bare title names no agency: listed apart, never counted as one
+    cited = [r for r in rows if r["agency_kind"] == "not_agency"]
+    rows = [r for r in rows if r["agency_kind"] != "not_agency"]
+    counts = _count_mentions(rows, args.unresolved)
+    not_agencies = _count_mentions(cited, True) if args.unresolved else {}
+    if args.json:
+        listing = [{"mention": k[0], "role": k[1], "count": n} for k, n in counts.items()]
+        listing += [
+            {"mention": k[0], "role": k[1], "count": n, "kind": "not_agency"}
+            for k, n in not_agencies.items()
+        ]
+        print(json.dumps(listing, ensure_ascii=False, indent=1))
+        return 0
+    label = "unresolved mentions" if args.unresolved else "agency mentions"
+    print(f"{sum(counts.values())} {label} ({len(counts)} distinct) in {path}")
+    for (name, role), n in counts.items():
+        print(f"{n:6d}  {role:8s} {name}")
+    if not_agencies:
+        print(
+            f"{sum(not_agencies.values())} cells that name no agency (a cited assignment, a title)"
+        )
+        for (name, role), n in not_agencies.items():
+            print(f"{n:6d}  {role:8s} {name}")
+    return 0
+
+
+def _count_mentions(rows: list[dict[str, Any]], raw: bool) -> dict[tuple[str, str], int]:
+    """(name, role) → mentions, most first; `raw`: unresolved only, by the text as printed."""
     counts: dict[tuple[str, str], int] = {}
     for row in rows:
-        if args.unresolved and row["resolved"]:
+        if raw and row["resolved"]:
             continue
-        name = (
-            row["raw_mention"] if args.unresolved else row["canonical_name"] or row["raw_mention"]
-        )
-        key = (name, row["role"])
-        counts[key] = counts.get(key, 0) + 1
-    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    if args.json:
-        print(
-            json.dumps(
-                [{"mention": k[0], "role": k[1], "count": n} for k, n in ordered],
-                ensure_ascii=False,
-                indent=1,
-            )
-        )
-        return 0
-    total = sum(counts.values())
-    label = "unresolved mentions" if args.unresolved else "agency mentions"
-    print(f"{total} {label} ({len(counts)} distinct) in {path}")
-    for (name, role), n in ordered:
-        print(f"{n:6d}  {role:8s} {name}")
-    return 0
+        name = row["raw_mention"] if raw else row["canonical_name"] or row["raw_mention"]
+        counts[(name, row["role"])] = counts.get((name, row["role"]), 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _eval(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -185,3 +186,16 @@ def test_the_text_after_the_table_is_left_alone() -> None:
     assert len(table.rows) == 2
     paragraphs = [b.text for b in blocks if isinstance(b, Paragraph)]
     assert paragraphs[-3:] == [p for p in after.split("\n") if p]
+
+
+@pytest.mark.parametrize("stem", list(SEEDS))
+def test_bullets_set_apart_as_paragraphs_still_make_one_cell(stem: str, tmp_path: Path) -> None:
+    """A copy that sets every line apart (each "- Sở …" bullet its own paragraph): every task
+    is still found with its text and time. Which bullets are the lead's and which the
+    support's is lost when both cells are bulleted lists, so those are not asserted."""
+    text = (FLAT / f"{stem}.txt").read_text("utf-8").replace("\n", "\n\n")
+    path = tmp_path / f"{stem}.txt"
+    path.write_text(text, "utf-8")
+    f1, fields, mismatches = task_agreement(process_file(str(path)), stem)
+    assert f1 == 1.0, mismatches[:5]
+    assert fields["content"] == fields["deadlines"] == 1.0, mismatches[:5]

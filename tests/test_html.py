@@ -329,3 +329,18 @@ def test_a_doc_that_is_html_is_read_as_html(tmp_path: Path) -> None:
     path.write_bytes((HTML / f"{FLAT}.html").read_bytes())
     raw = load(path)
     assert raw.source_format == "html" and any(isinstance(b, Table) for b in raw.blocks)
+
+
+def test_portal_machinery_and_hidden_elements_are_not_text() -> None:
+    """A portal page's menus, breadcrumbs, tab strips and footer, and what it hides, are no
+    part of the document (the vbpl.vn page wraps its Nghị quyết in all of these)."""
+    page = (
+        '<nav><a href="/">Trang chủ</a> &gt; Văn bản</nav>'
+        '<div role="tablist"><div role="tab">Thuộc tính</div></div>'
+        '<div style="display: none">Lược đồ</div><div hidden>Tải về</div>'
+        '<span aria-hidden="true">x</span>'
+        "<p>Điều 2. Tổ chức thực hiện</p>"
+        "<footer>Đơn vị chủ quản: Bộ Tư pháp</footer>"
+    )
+    raw = extract("page.html", page.encode(), "doc")
+    assert [b.text for b in raw.blocks if isinstance(b, Paragraph)] == ["Điều 2. Tổ chức thực hiện"]

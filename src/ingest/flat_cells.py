@@ -60,6 +60,12 @@ UNNUMBERED_ROW = -8.0  # a row without a number cell: a milestone under its task
 SENTENCE_CHARS = 60  # a paragraph this long is a sentence, whatever it starts with
 PRODUCT_CHARS = 80  # a product is named briefly
 PASSES = 2  # the second pass learns how often each column is filled
+CONTINUED = -2.5  # a bullet line read as the rest of the cell above, not a cell of its own
+
+
+def is_bullet(text: str) -> bool:
+    """A "- …" or "+ …" line: a cell's item, which a copy may set apart from its cell."""
+    return len(text) > 2 and text[0] in "-–+•" and text[1] == " "
 
 
 @dataclass(frozen=True)
@@ -179,7 +185,11 @@ class _Costs:
 
 
 def _assign(
-    kinds: Sequence[str | None], types: Sequence[str], roles: Sequence[str], rates: Rates
+    kinds: Sequence[str | None],
+    types: Sequence[str],
+    bullets: Sequence[bool],
+    roles: Sequence[str],
+    rates: Rates,
 ) -> list[tuple[int, bool]]:
     """(column, opens a row) of each paragraph (column 0: a number cell; None kinds are number
     cells), `types`
@@ -200,14 +210,14 @@ def _assign(
     def row_of(numbered_type: str, unnumbered: bool) -> str:
         return "milestone" if unnumbered else numbered_type
 
-    for kind, kind_row in zip(kinds, types, strict=True):
+    for kind, kind_row, bullet in zip(kinds, types, bullets, strict=True):
         best = {state: neg for state in states}
         here: dict[tuple[int, bool], tuple[tuple[int, bool], bool]] = {}
         for column, unnumbered in states:
             if (kind is None) != (column == 0) or (kind is None and unnumbered):
                 continue  # a number cell is column 0, and column 0 is a number cell
             row = row_of(kind_row, unnumbered)
-            emit = 0.0
+            emit = fit = 0.0
             if kind is not None:
                 fit = FIT.get(roles[column], FIT[OTHER_ROLE])[KINDS.index(kind)]
                 emit = costs.fill[row][column] + fit
@@ -220,6 +230,10 @@ def _assign(
                     score = score_before + tail
                 elif column > last and unnumbered == last_unnumbered:  # the row goes on
                     score = score_before + costs.run[row][last + 1][column] + emit
+                    new_row = False
+                elif bullet and column == last and unnumbered == last_unnumbered:
+                    # a "- …" line the copy set apart from the cell it belongs to
+                    score = score_before + CONTINUED + fit
                     new_row = False
                 elif unnumbered:  # a row without its number cell starts here
                     score = score_before + tail + UNNUMBERED_ROW + costs.run[row][1][column] + emit
@@ -254,7 +268,8 @@ def _rows(
         if new_row or not rows:
             rows.append([""] * width)
             starts.append(index)
-        rows[-1][column] = text
+        cell = rows[-1][column]
+        rows[-1][column] = f"{cell}\n{text}" if cell else text
     return rows, starts
 
 
@@ -281,11 +296,12 @@ def rebuild(
     for text, number in zip(texts, numbered, strict=True):
         current = row_type(text) if number else current
         types.append(current)
+    bullets = [is_bullet(t) for t in texts]
     rates = {kind: [_prior(kind, role) for role in roles] for kind in ROW_TYPES}
     rows: list[list[str]] = []
     starts: list[int] = []
     for _ in range(PASSES):
-        placed = _assign(kinds, types, roles, rates)
+        placed = _assign(kinds, types, bullets, roles, rates)
         rows, starts = _rows(texts, placed, len(roles))
         rates = _fill_rates(rows, roles)
     return rows, starts

@@ -203,12 +203,15 @@ def _body_end(body: Sequence[Item], numbered: Sequence[bool], width: int) -> int
     a row's task cell, or where no number cell came for longer than two rows take (the text
     after the table), keeping at most one row's cells after the last number cell."""
     last = -1
+    cells = 0  # paragraphs since the last number cell, "- …" lines not counted
     for index, item in enumerate(body):
         if numbered[index]:
-            last = index
-        elif last >= 0 and index - last >= 2 and _is_heading(item.text):
+            last, cells = index, 0
+            continue
+        cells += not flat_cells.is_bullet(item.text.strip())
+        if last >= 0 and index - last >= 2 and _is_heading(item.text):
             return index
-        elif index - last > 2 * (width - 1):
+        if cells > 2 * (width - 1):
             return last + width
     return len(body)
 

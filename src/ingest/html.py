@@ -36,8 +36,27 @@ VOID = _words("area base br col embed hr img input link meta param source track 
 # Never text of the document: page machinery, form controls, embedded objects.
 SKIP = _words(
     "head title script style noscript template object iframe svg math button select textarea "
-    "option xml"
+    "option xml nav footer"  # a portal's menus, breadcrumbs and site footer are no document
 )
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+# Page machinery by its ARIA role: menus, tab strips, the site's banner and footer.
+MACHINERY_ROLES = _words("navigation banner contentinfo menu menubar toolbar tablist search")
+
+
+def _hidden(node: _Node) -> bool:
+    """An element the browser does not show (hidden, aria-hidden, display:none), or page
+    machinery by its role."""
+    attrs = node.attrs
+    return (
+        "hidden" in attrs
+        or attrs.get("role", "").lower() in MACHINERY_ROLES
+        or attrs.get("aria-hidden", "").lower() == "true"
+        or bool(_HIDDEN_STYLE.search(attrs.get("style", "")))
+    )
+
+
 BLOCKS = _words(
     "address article aside blockquote body caption center dd details dialog div dl dt fieldset "
     "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section "
@@ -218,7 +237,7 @@ class _Flow:
                 self.segments.append((text, style))
                 continue
             tag = child.tag
-            if tag in SKIP:
+            if tag in SKIP or _hidden(child):
                 continue
             if tag == "br":
                 self.segments.append(("\n", style))

@@ -168,3 +168,13 @@ def test_splitting_never_loses_or_repeats_a_word(parts: list[tuple[str, str]]) -
         assert all(fold(w) in ("va", "voi", "cung") for w in WORD.findall(dropped)), dropped
         rest = rest[at + len(phrase) :]
     assert all(fold(w) in ("va", "voi", "cung") for w in WORD.findall(rest)), rest
+
+
+def test_a_predicate_after_a_group_is_not_part_of_its_name() -> None:
+    # real/trangsct_CV-193-UBND-KT-LaoCai 4c: "Phối hợp với Sở Ngoại vụ và chính quyền địa
+    # phương quản lý chặt chẽ việc …"
+    assert names(resolve_cell("chính quyền địa phương quản lý chặt chẽ việc", LEAD)) == [
+        "Chính quyền địa phương"
+    ]
+    # a capitalised "Quản lý" is part of a name
+    assert names(resolve_cell("Phòng Quản lý Năng lượng", LEAD)) == ["Phòng Quản lý Năng lượng"]

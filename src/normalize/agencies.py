@@ -34,6 +34,7 @@ from vnplan.normalize.phrases import (
     head_of,
     is_generic,
     split_phrases,
+    without_predicate,
 )
 from vnplan.textutil import fold, fold_key, squash
 
@@ -451,6 +452,7 @@ def _phrase(
         if len(listed) == 1:
             listed = [listed[0].model_copy(update={"raw": raw})]
         return listed, _head_of(listed[-1].canonical or "") or head
+    name = without_predicate(name)
     own_head = head_of(name)
     group = _is_group(name)
     # a group the grammar names whole is not the cut-off start of a longer one

@@ -38,6 +38,7 @@ class Grammar:
     kept_qualifier: re.Pattern[str]
     dropped_qualifier: re.Pattern[str]
     links: tuple[str, ...]
+    predicate: re.Pattern[str]  # a verb opening the predicate, in lower case as printed
 
 
 def _words(items: list[str]) -> str:
@@ -76,6 +77,9 @@ def grammar() -> Grammar:
             rf"[\s,]*(?:{_words(qualifiers['dropped'])})(?:[\s,.;]|$).*$", re.DOTALL
         ),
         links=tuple(sorted(data["links"], key=len, reverse=True)),
+        predicate=re.compile(
+            rf"(?<=\p{{L}}[\s,]+)(?:{_printed(data['predicates']['verbs'])})(?![\p{{L}}\d])"
+        ),
     )
 
 
@@ -120,6 +124,13 @@ def starts_phrase(text: str, at: int) -> bool:
     if head is None:
         return False
     return _next_is_word(rest, len(head.text))
+
+
+def without_predicate(text: str) -> str:
+    """'chính quyền địa phương quản lý chặt chẽ việc …' → 'chính quyền địa phương'."""
+    # as printed: a verb of the predicate is in lower case, a name's words are capitalised
+    match = grammar().predicate.search(unicodedata.normalize("NFC", text))
+    return text[: match.start()].rstrip(" ,") if match else text
 
 
 def is_generic(text: str) -> bool:

@@ -24,7 +24,6 @@ import json
 import os
 import resource
 import signal
-import stat
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -49,7 +48,7 @@ from vnplan.ingest.archive import DEFAULT_MAX_UNZIPPED
 from vnplan.interrupt import Interrupt, say
 from vnplan.models import Document, DocumentStatus
 from vnplan.normalize import registry_records
-from vnplan.pipeline import failed_document, process_file
+from vnplan.pipeline import failed_document, process_file, regular_sha256
 from vnplan.workers import Died, Done, Pool
 
 STATE_DIR = ".vnplan"
@@ -112,30 +111,6 @@ class RunSummary:
 
 def _key(path: str) -> str:
     return hashlib.sha1(path.encode()).hexdigest()[:20]
-
-
-def _sha256(path: Path) -> str | None:
-    """The file's SHA-256, or None when it is not a regular file that can be read now.
-
-    Opened without blocking (a FIFO would wait for a writer for ever) and checked on the open
-    descriptor, so a file swapped between a check and the read cannot hang or stop the batch.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        digest = hashlib.sha256()
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-        return digest.hexdigest()
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
 
 
 class _Timeout(BaseException):  # not an Exception: the pipeline must not catch it
@@ -289,7 +264,7 @@ class Batch:
             ):
                 unchanged.append(path)
                 continue
-            sha = None if self.full else _sha256(Path(path))
+            sha = None if self.full else regular_sha256(path)
             if sha is not None:
                 doc_id, version = self._stored_doc_id(path)
                 document = self._stored(path) if doc_id == sha[:16] else None
@@ -315,7 +290,7 @@ class Batch:
         if stale:
             size, mtime = -1, -1  # never matches: the next run hashes the file again
         if sha is None:
-            sha = _sha256(Path(path)) or hashlib.sha256(path.encode()).hexdigest()
+            sha = regular_sha256(path) or hashlib.sha256(path.encode()).hexdigest()
         self.files[path] = FileEntry(
             sha256=sha,
             size=size,
@@ -334,7 +309,7 @@ class Batch:
         doc_id) mean the file changed meanwhile, and the row says so.
         """
         doc = Document.model_validate_json(payload)
-        sha = _sha256(Path(path))
+        sha = regular_sha256(path)
         # not the bytes the worker saw (or none now): the next run looks at the file again
         stale = sha is None or sha[:16] != doc.doc_id
         if stale and sha is not None and doc.status is not DocumentStatus.FAILED:

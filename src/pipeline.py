@@ -43,11 +43,11 @@ def failed_document(path: str, error: str, *, read: bool = True) -> Document:
     Its doc_id hashes the file's bytes, or its path when the file is not to be read (`read`
     false: a link out of the input folder) or cannot be.
     """
-    data = _regular_bytes(path) if read else None
-    if data is None:
-        data = path.encode()
+    digest = regular_sha256(path) if read else None
+    if digest is None:
+        digest = hashlib.sha256(path.encode()).hexdigest()
     return Document(
-        doc_id=hashlib.sha256(data).hexdigest()[:16],
+        doc_id=digest[:16],
         source_path=path,
         source_format=SourceFormat.UNKNOWN,
         status=DocumentStatus.FAILED,
@@ -56,8 +56,12 @@ def failed_document(path: str, error: str, *, read: bool = True) -> Document:
     )
 
 
-def _regular_bytes(path: str) -> bytes | None:
-    """The bytes of a regular file; None for anything else (a FIFO is never waited on)."""
+def regular_sha256(path: str | os.PathLike[str]) -> str | None:
+    """The file's SHA-256, or None when it is not a regular file that can be read now.
+
+    Opened without blocking (a FIFO would wait for a writer for ever) and checked on the open
+    descriptor, so a file swapped between a check and the read cannot hang or stop the batch.
+    """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError:
@@ -65,8 +69,11 @@ def _regular_bytes(path: str) -> bytes | None:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
+        digest = hashlib.sha256()
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read()
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
     except OSError:
         return None
     finally:

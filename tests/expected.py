@@ -94,6 +94,15 @@ class Agreement:
     mismatches: list[str] = field(default_factory=list)
 
 
+def expected_value(entry: dict[str, Any], name: str) -> Any:
+    """An expected entry's field in the shape `actual_fields` gives it."""
+    if name == "milestones":
+        return _expected_milestones(entry)
+    if name in ("deadline_raw", "content", "product"):
+        return _text(entry.get(name))
+    return entry.get(name)
+
+
 def compare(doc: Document, expected: dict[str, Any]) -> Agreement:
     result = Agreement(total=len(expected["tasks"]))
     by_line = {t.provenance.line: t for t in appendix(doc)}
@@ -104,13 +113,7 @@ def compare(doc: Document, expected: dict[str, Any]) -> Agreement:
             continue
         got = actual_fields(task)
         for name in FIELDS:
-            want: Any
-            if name == "milestones":
-                want = _expected_milestones(entry)
-            elif name in ("deadline_raw", "content", "product"):
-                want = _text(entry.get(name))
-            else:
-                want = entry.get(name)
+            want = expected_value(entry, name)
             if got[name] == want:
                 result.matched[name] = result.matched.get(name, 0) + 1
             else:

@@ -20,38 +20,19 @@ from vnplan.batch import Limits
 from vnplan.cli import main
 from vnplan.models import Document
 
-from conftest import SAMPLES, SEEDS
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    """The dataset's files and bytes (the run log and the incremental state excluded)."""
-    return {
-        str(p.relative_to(root)): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and p.relative_to(root).parts[0] not in (".vnplan", "runs")
-    }
-
-
-def _corpus(folder: Path, copies: int) -> Path:
-    """Copies of the seeds made distinct by a trailing line, as plans re-issued are."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for n in range(copies):
-        for stem in SEEDS:
-            text = (SAMPLES / f"{stem}.txt").read_text("utf-8")
-            (folder / f"{stem}-{n:02d}.txt").write_text(f"{text}\nBản sao số {n}.\n", "utf-8")
-    return folder
+from conftest import SAMPLES, SEEDS, dataset_tree, seed_copies
 
 
 def test_incremental_reruns(tmp_path: Path) -> None:
-    src, out = _corpus(tmp_path / "in", 2), tmp_path / "out"
+    src, out = seed_copies(tmp_path / "in", 2), tmp_path / "out"
     first = batch.run([str(p) for p in sorted(src.iterdir())], out, workers=2)
     assert (first.processed, first.reused, first.failed) == (6, 0, 0)
-    before = _tree(out)
+    before = dataset_tree(out)
     stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.parquet") if p.is_file()}
 
     again = batch.run([str(p) for p in sorted(src.iterdir())], out, workers=2)
     assert (again.processed, again.reused, again.partitions_written) == (0, 6, 0)
-    assert _tree(out) == before  # nothing rewritten
+    assert dataset_tree(out) == before  # nothing rewritten
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
 
     changed = src / "003_3a026ceb35acf91e-01.txt"
@@ -70,18 +51,18 @@ def test_incremental_reruns(tmp_path: Path) -> None:
 
 
 def test_unchanged_rerun_processes_nothing_even_after_a_touch(tmp_path: Path) -> None:
-    src, out = _corpus(tmp_path / "in", 1), tmp_path / "out"
+    src, out = seed_copies(tmp_path / "in", 1), tmp_path / "out"
     batch.run([str(p) for p in sorted(src.iterdir())], out, workers=1)
-    before = _tree(out)
+    before = dataset_tree(out)
     for path in src.iterdir():
         os.utime(path)  # new mtime, same bytes: hashed, found unchanged, not reprocessed
     summary = batch.run([str(p) for p in sorted(src.iterdir())], out, workers=1)
     assert (summary.processed, summary.reused) == (0, 3)
-    assert _tree(out) == before
+    assert dataset_tree(out) == before
 
 
 def test_sigkill_at_three_random_points_then_rerun_gives_the_same_dataset(tmp_path: Path) -> None:
-    src = _corpus(tmp_path / "in", 4)  # 12 documents
+    src = seed_copies(tmp_path / "in", 4)  # 12 documents
     reference, out = tmp_path / "reference", tmp_path / "out"
     command = [sys.executable, "-m", "vnplan.cli", "run", str(src), "-q", "--workers", "2"]
     subprocess.run([*command, "--out", str(reference)], check=True, capture_output=True)
@@ -101,19 +82,19 @@ def test_sigkill_at_three_random_points_then_rerun_gives_the_same_dataset(tmp_pa
         process.wait()
     finished = subprocess.run([*command, "--out", str(out)], capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
-    assert _tree(out) == _tree(reference)
+    assert dataset_tree(out) == dataset_tree(reference)
     tasks = pd.read_parquet(out / "tasks.parquet")
     assert tasks.task_id.is_unique  # each document's records exactly once
 
 
 def test_dask_gives_the_same_dataset_as_local_processes(tmp_path: Path) -> None:
     pytest.importorskip("dask.distributed")
-    src = _corpus(tmp_path / "in", 1)
+    src = seed_copies(tmp_path / "in", 1)
     paths = [str(p) for p in sorted(src.iterdir())]
     batch.run(paths, tmp_path / "local", workers=2)
     summary = batch.run(paths, tmp_path / "dask", engine="dask")  # a LocalCluster
     assert summary.processed == 3
-    assert _tree(tmp_path / "dask") == _tree(tmp_path / "local")
+    assert dataset_tree(tmp_path / "dask") == dataset_tree(tmp_path / "local")
 
 
 def test_limits_turn_a_file_into_a_failed_row(tmp_path: Path) -> None:
@@ -134,7 +115,7 @@ def dying_worker(path: str, limits: Limits) -> tuple[str, bytes]:
 
 
 def test_a_dying_worker_takes_down_only_its_file(tmp_path: Path) -> None:
-    src = _corpus(tmp_path / "in", 2)
+    src = seed_copies(tmp_path / "in", 2)
     paths = [str(p) for p in sorted(src.iterdir())]
     summary = batch.run(paths, tmp_path / "out", workers=2, worker=dying_worker)
     dead = sorted(f["path"] for f in summary.failures)
@@ -146,7 +127,7 @@ def test_a_dying_worker_takes_down_only_its_file(tmp_path: Path) -> None:
 def test_run_summary_exit_codes_and_json_logs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    src = _corpus(tmp_path / "in", 1)
+    src = seed_copies(tmp_path / "in", 1)
     (src / "empty.txt").write_bytes(b"")
     assert main(["run", str(src), "--out", str(tmp_path / "out"), "--log-json"]) == 1
     lines = [json.loads(x) for x in capsys.readouterr().err.splitlines()]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import importlib.util
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,11 +19,10 @@ from vnplan.textutil import squash
 from conftest import ROOT, SAMPLES, SEEDS
 from expected import (
     FIELDS,
-    _expected_milestones,
-    _text,
     actual_fields,
     agreement,
     appendix,
+    expected_value,
     load_expected,
 )
 
@@ -48,13 +46,7 @@ def task_agreement(doc: Document, stem: str) -> tuple[float, dict[str, float], l
         task = got[found.pop(0)]
         matched += 1
         for name in FIELDS:
-            want: Any
-            if name == "milestones":
-                want = _expected_milestones(entry)
-            elif name in ("deadline_raw", "content", "product"):
-                want = _text(entry.get(name))
-            else:
-                want = entry.get(name)
+            want = expected_value(entry, name)
             if task[name] == want:
                 right[name] += 1
             else:

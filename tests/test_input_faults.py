@@ -23,6 +23,7 @@ import pytest
 from vnplan import batch
 from vnplan.batch import CHANGED, Limits
 from vnplan.cli import main
+from vnplan.pipeline import regular_sha256
 
 from conftest import SAMPLES, SEEDS
 
@@ -117,7 +118,7 @@ def test_hashing_an_unreadable_path_never_stops_the_batch(tmp_path: Path) -> Non
     os.mkfifo(tmp_path / "pipe.txt")
     (tmp_path / "folder.txt").mkdir()
     paths = [tmp_path / "pipe.txt", tmp_path / "folder.txt", tmp_path / "missing.txt"]
-    assert [batch._sha256(p) for p in paths] == [None, None, None]
+    assert [regular_sha256(p) for p in paths] == [None, None, None]
     todo, unchanged, _ = batch.Batch(tmp_path / "out").plan([str(p) for p in paths])
     assert (todo, unchanged) == ([str(p) for p in paths], [])
 

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import bad_inputs
-from conftest import SAMPLES, SEEDS
+from conftest import SEEDS, dataset_tree, seed_copies
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 
@@ -37,34 +37,16 @@ KILL_BOUND = 10.0  # seconds for the workers of a killed run to be gone
 COMMAND = [sys.executable, "-m", "vnplan.cli", "run", "--workers", "2", "-q"]
 
 
-def _tree(root: Path) -> dict[str, bytes]:
-    """The dataset's files and bytes (the run log and the incremental state excluded)."""
-    return {
-        str(p.relative_to(root)): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and p.relative_to(root).parts[0] not in (".vnplan", "runs")
-    }
-
-
-def _copies(folder: Path, copies: int) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for n in range(copies):
-        for stem in SEEDS:
-            text = (SAMPLES / f"{stem}.txt").read_text("utf-8")
-            (folder / f"{stem}-{n:02d}.txt").write_text(f"{text}\nBản sao số {n}.\n", "utf-8")
-    return folder
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _copies(tmp_path_factory.mktemp("signals") / "in", COPIES)
+    return seed_copies(tmp_path_factory.mktemp("signals") / "in", COPIES)
 
 
 @pytest.fixture(scope="module")
 def reference(corpus: Path) -> dict[str, bytes]:
     out = corpus.parent / "reference"
     subprocess.run([*COMMAND, str(corpus), "--out", str(out)], check=True, capture_output=True)
-    return _tree(out)
+    return dataset_tree(out)
 
 
 # --------------------------------------------------------------------------- processes
@@ -189,7 +171,7 @@ def _rerun_matches(corpus: Path, out: Path, reference: dict[str, bytes]) -> str:
         [*COMMAND, str(corpus), "--out", str(out)], capture_output=True, text=True, timeout=600
     )
     assert again.returncode == 0, again.stderr[-2000:]
-    assert _tree(out) == reference
+    assert dataset_tree(out) == reference
     return again.stderr
 
 
@@ -248,7 +230,7 @@ def test_a_second_signal_exits_at_once_and_a_rerun_resumes(
     out = tmp_path / "out"
     subset = [str(corpus), "--out", str(out), "--exclude", "*-0[3-9].txt"]
     subprocess.run([*COMMAND, *subset], check=True, capture_output=True)
-    earlier = _tree(out)
+    earlier = dataset_tree(out)
     run = start(str(corpus), "--out", str(out))
     run.until(1)
     run.process.send_signal(signal.SIGINT)
@@ -260,7 +242,7 @@ def test_a_second_signal_exits_at_once_and_a_rerun_resumes(
     assert "Traceback" not in stderr
     assert "interrupted again" in stderr or "interrupted: " in stderr  # the 2nd may come late
     assert _gone_within(run.workers, KILL_BOUND) == set()
-    on_disk = {k: v for k, v in _tree(out).items() if not Path(k).name.startswith(".")}
+    on_disk = {k: v for k, v in dataset_tree(out).items() if not Path(k).name.startswith(".")}
     assert set(earlier) <= set(on_disk)  # nothing of the earlier dataset is lost
     assert [k for k in on_disk if not _whole(out / k)] == []
     _rerun_matches(corpus, out, reference)
@@ -271,7 +253,7 @@ def test_a_file_still_in_flight_after_the_grace_is_stopped_and_left_for_the_reru
 ) -> None:
     """A 30,000-row table (about 20 s of work) is in flight when Ctrl-C comes: after a grace
     of half a second its worker is stopped; the run exits, the file has no row yet."""
-    folder = _copies(tmp_path / "in", 2)
+    folder = seed_copies(tmp_path / "in", 2)
     (folder / "000-long-table.txt").write_bytes(bad_inputs.long_table(30_000))
     out = tmp_path / "out"
     run = start(str(folder), "--out", str(out), "--grace", "0.5")

@@ -8,14 +8,8 @@ from importlib import resources
 import pytest
 
 from vnplan.models import AgencyRole
-from vnplan.normalize.agencies import (
-    PREFIX_SCORE,
-    _key,
-    expand_abbreviations,
-    names,
-    registry_records,
-    resolve_cell,
-)
+from vnplan.normalize.agencies import PREFIX_SCORE, names, resolve_cell
+from vnplan.normalize.registry import expand_abbreviations, lookup_key, registry_records
 
 CASES = [
     ("Sở Nội vụ", ["Sở Nội vụ"]),  # everywhere
@@ -131,7 +125,7 @@ def test_registry_aliases_are_unambiguous() -> None:
         assert row["kind"] in kinds, row
         assert row["level"] in {"central", "province", "district", "commune"}, row
         for alias in [row["canonical"], *filter(None, row["aliases"].split("|"))]:
-            key = _key(expand_abbreviations(alias))
+            key = lookup_key(expand_abbreviations(alias))
             assert owner.setdefault(key, row["canonical"]) == row["canonical"], alias
 
 

@@ -14,20 +14,14 @@ only cites another document's assignment is a mention of kind `not_agency`, neve
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import tomllib
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from importlib.abc import Traversable
 from typing import Any
 
 import regex as re
 from rapidfuzz import fuzz, process
 
-from vnplan.models import AgencyMention, AgencyRecord, AgencyRole
+from vnplan.models import AgencyMention, AgencyRole
 from vnplan.normalize.phrases import (
     HEAD_LIST,
     grammar,
@@ -36,7 +30,25 @@ from vnplan.normalize.phrases import (
     split_phrases,
     without_predicate,
 )
+from vnplan.normalize.registry import (
+    Agency,
+    Registry,
+    agency_levels,
+    expand_abbreviations,
+    lookup_key,
+    registry,
+    registry_records,
+)
 from vnplan.textutil import fold, fold_key, squash
+
+__all__ = [
+    "agency_levels",
+    "expand_abbreviations",
+    "names",
+    "registry",
+    "registry_records",
+    "resolve_cell",
+]
 
 PREFIX_SCORE = 0.9  # a cut-off name that starts exactly one alias
 MIN_PREFIX_WORDS = 3
@@ -48,160 +60,6 @@ FILLER = {"", "va", "cac", "co lien quan", "lien quan", "cung", "voi", "khac", "
 HEAD_WORDS = ("Sở", "Bộ", "Ban")
 # A document cited in a cell: "Quyết định số 12/QĐ-UBND", "Kế hoạch 45/KH-UBND".
 CITATION = re.compile(r"\bsố\s*\d+|\d+\s*/\s*(?:\d{4}/)?[\p{Lu}Đ]{2,}", re.IGNORECASE)
-PROVINCE_LEVEL = "{tỉnh}"  # placeholder in registry/provincial_bodies.csv
-
-
-@dataclass(frozen=True)
-class Agency:
-    """A registry entry (cơ quan): canonical name, kind, level and its life span."""
-
-    canonical: str
-    kind: str
-    level: str
-    aliases: tuple[str, ...] = ()
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
-    successor: str | None = None
-
-
-@dataclass(frozen=True)
-class Registry:
-    entries: tuple[Agency, ...]
-    agencies: dict[str, Agency]  # lookup key of every name and alias → agency
-    pattern: re.Pattern[str]
-    abbreviations: list[tuple[re.Pattern[str], str]]
-    places: re.Pattern[str]  # a province or city after a generic name: "tỉnh Lào Cai"
-
-
-def _key(text: str) -> str:
-    """Registry lookup key: folded, spacing around commas and dashes made uniform."""
-    key = fold_key(text)
-    key = re.sub(r"\s*,\s*", ", ", key)
-    return str(re.sub(r"\s*[-–]\s+|\s+[-–]\s*", " - ", key))
-
-
-def _alias_regex(key: str) -> str:
-    out = []
-    for token in re.split(r"(\s*,\s*|\s*[-–]\s+|\s+)", key):
-        if not token:
-            continue
-        if token.strip() == ",":
-            out.append(r"\s*,\s*")
-        elif token.strip() in ("-", "–"):
-            out.append(r"\s*[-–]\s*")
-        elif not token.strip():
-            out.append(r"\s+")
-        else:
-            out.append(re.escape(token))
-    return "".join(out)
-
-
-def _abbreviation_patterns(table: dict[str, str]) -> list[tuple[re.Pattern[str], str]]:
-    """Whole-word patterns; a word joined to a document number by "-" or "/" ("QĐ-UBND",
-    "UBND-KT") is part of the number and stays as printed."""
-    out = []
-    for short, full in sorted(table.items(), key=lambda kv: len(kv[0]), reverse=True):
-        tail = "" if short.endswith(".") else r"(?![\p{L}\d])(?!\s*[-/]\s*[\p{Lu}\d])"
-        head = r"(?<![\p{L}\d])(?<![\p{L}\d][-/])"
-        out.append((re.compile(rf"{head}{re.escape(short)}{tail}"), full))
-    return out
-
-
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value.strip()) if value and value.strip() else None
-
-
-def _rows(data: Traversable) -> list[dict[str, str]]:
-    """agencies.csv, then every file of registry/ (the nationwide registry)."""
-    files = [data.joinpath("agencies.csv")]
-    folder = data.joinpath("registry")
-    if folder.is_dir():
-        files += sorted(
-            (f for f in folder.iterdir() if f.name.endswith(".csv")), key=lambda f: f.name
-        )
-    rows: list[dict[str, str]] = []
-    for file in files:
-        rows += list(csv.DictReader(file.read_text("utf-8").splitlines()))
-    return rows
-
-
-def _levelled(text: str) -> list[str]:
-    """'Công an {tỉnh}' → 'Công an tỉnh', 'Công an Thành phố' (a centrally-run city)."""
-    if PROVINCE_LEVEL not in text:
-        return [text]
-    return [text.replace(PROVINCE_LEVEL, word) for word in ("tỉnh", "Thành phố")]
-
-
-def _agencies(rows: list[dict[str, str]]) -> list[Agency]:
-    out = []
-    for row in rows:
-        if row["kind"].strip() == "province":
-            continue
-        aliases = [a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()]
-        successors = _levelled((row.get("successor") or "").strip())
-        for n, canonical in enumerate(_levelled(row["canonical"].strip())):
-            out.append(
-                Agency(
-                    canonical=canonical,
-                    kind=row["kind"].strip(),
-                    level=row["level"].strip(),
-                    aliases=tuple(
-                        a for alias in aliases for a in _levelled(alias)[n : n + 1] or [alias]
-                    ),
-                    valid_from=_date(row.get("valid_from")),
-                    valid_to=_date(row.get("valid_to")),
-                    successor=successors[min(n, len(successors) - 1)] or None,
-                )
-            )
-    return out
-
-
-def _places(rows: list[dict[str, str]]) -> re.Pattern[str]:
-    """Province names (registry/provinces.csv) after a level word, or alone."""
-    names = {
-        fold(n)
-        for row in rows
-        if row["kind"].strip() == "province"
-        for n in [row["canonical"], *(row.get("aliases") or "").split("|")]
-        if n.strip() and not re.match(r"(?i)(?:tỉnh|thành phố|tp)\b", n.strip())
-    }
-    known = "|".join(
-        r"\s+".join(map(re.escape, n.split())) for n in sorted(names, key=len, reverse=True)
-    )
-    level = r"(?:tinh|thanh\s+pho|tp\.?)"
-    # a level word and up to four words name a place even when the registry lacks it
-    any_name = r"\p{L}+(?:\s+\p{L}+){0,3}"
-    named = rf"(?:{known})" if known else r"(?!)"
-    return re.compile(
-        rf"(?:{level}\s+)?(?P<name>{named})|{level}\s+(?P<other>{any_name})", re.IGNORECASE
-    )
-
-
-@lru_cache(maxsize=1)
-def registry() -> Registry:
-    data = resources.files("vnplan.normalize").joinpath("data")
-    abbreviations = _abbreviation_patterns(
-        tomllib.loads(data.joinpath("abbreviations.toml").read_text("utf-8"))["expand"]
-    )
-    rows = _rows(data)
-    entries = _agencies(rows)
-    agencies: dict[str, Agency] = {}
-    for agency in entries:
-        for name in (agency.canonical, *agency.aliases):
-            agencies.setdefault(_key(expand_abbreviations(name, abbreviations)), agency)
-    alternation = "|".join(_alias_regex(k) for k in sorted(agencies, key=len, reverse=True))
-    # never inside a document number: "2265/BCT-ATMT" cites no agency
-    pattern = re.compile(
-        rf"(?<![\p{{L}}\d])(?<![\p{{L}}\d][-/])(?:{alternation})(?![\p{{L}}\d])(?![-/][\p{{L}}\d])"
-    )
-    return Registry(tuple(entries), agencies, pattern, abbreviations, _places(rows))
-
-
-def expand_abbreviations(text: str, table: list[tuple[re.Pattern[str], str]] | None = None) -> str:
-    """'Văn phòng UBND TP.' → 'Văn phòng Ủy ban nhân dân Thành phố'; '12/QĐ-UBND' unchanged."""
-    for pattern, full in table if table is not None else registry().abbreviations:
-        text = pattern.sub(full, text)
-    return text
 
 
 def _by_prefix(key: str, reg: Registry) -> Agency | None:
@@ -226,8 +84,10 @@ def _matched(raw: str, head: str | None, prefix: bool = True) -> tuple[Agency, f
     """A phrase no alias covered whole: with the list's head word, as the cut-off start of one
     alias, or through OCR noise. Cached: the same cells recur through a plan and a batch."""
     reg = registry()
-    key = _key(raw)
-    candidates = [f"{_key(head)} {key}"] if head and not key.startswith(_key(head)) else []
+    key = lookup_key(raw)
+    candidates = (
+        [f"{lookup_key(head)} {key}"] if head and not key.startswith(lookup_key(head)) else []
+    )
     for candidate in [*candidates, key]:
         if candidate in reg.agencies:
             return reg.agencies[candidate], 1.0
@@ -388,7 +248,7 @@ def _from_registry(
     if not found:
         return None
     mentions = [
-        _registered(squash(phrase[a:b]), (reg.agencies[_key(phrase[a:b])], 1.0), role)
+        _registered(squash(phrase[a:b]), (reg.agencies[lookup_key(phrase[a:b])], 1.0), role)
         for a, b in found
     ]
     rest = phrase[cursor:].strip()
@@ -400,7 +260,7 @@ def _from_registry(
     if rest[:1].islower() and not is_generic(rest):  # a predicate, not part of the name
         if role is AgencyRole.MONITOR:  # "… báo cáo Ban Chỉ đạo (qua Sở Nội vụ)"
             mentions += [
-                _registered(squash(m.group(0)), (reg.agencies[_key(m.group(0))], 1.0), role)
+                _registered(squash(m.group(0)), (reg.agencies[lookup_key(m.group(0))], 1.0), role)
                 for m in reg.pattern.finditer(fold(rest))
             ]
         return mentions
@@ -416,7 +276,9 @@ def _without_title(raw: str) -> str | None:
     rest = _clean(raw[title.end() :])
     if fold(rest).startswith("cac ") and rest[4:5].isupper():  # "Giám đốc các Sở" → "Sở"
         rest = rest[4:]
-    named = head_of(rest) or g.quantifier.match(fold(rest)) or _key(rest) in registry().agencies
+    named = (
+        head_of(rest) or g.quantifier.match(fold(rest)) or lookup_key(rest) in registry().agencies
+    )
     return rest if rest and named else None
 
 
@@ -442,7 +304,7 @@ def _phrase(
         return [_mention(raw, role, None, NOT_AGENCY, 0.0)], head
     name = g.dropped_qualifier.sub("", name).strip(" ,.;") or name
     reg = registry()
-    key = _key(name)
+    key = lookup_key(name)
     if key in reg.agencies:
         return [_registered(raw, (reg.agencies[key], 1.0), role)], _head_of(
             reg.agencies[key].canonical
@@ -515,25 +377,3 @@ def names(mentions: list[AgencyMention]) -> list[str]:
         if mention.kind != NOT_AGENCY:  # a cited assignment or a bare title names no agency
             seen.setdefault(mention.canonical or mention.raw, None)
     return list(seen)
-
-
-def registry_records() -> list[AgencyRecord]:
-    """The registry as plain records, for export."""
-    return [
-        AgencyRecord(
-            canonical_name=a.canonical,
-            kind=a.kind,
-            level=a.level,
-            aliases=list(a.aliases),
-            valid_from=a.valid_from,
-            valid_to=a.valid_to,
-            successor=a.successor,
-        )
-        for a in registry().entries
-    ]
-
-
-@lru_cache(maxsize=1)
-def agency_levels() -> dict[str, str]:
-    """Canonical name → level (central, province, district, commune)."""
-    return {a.canonical: a.level for a in registry().entries}

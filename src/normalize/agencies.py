@@ -70,9 +70,13 @@ def _by_prefix(key: str, reg: Registry) -> Agency | None:
 
 
 def _fuzzy(key: str, reg: Registry) -> tuple[Agency, float] | None:
+    """OCR noise inside a name. The head word must agree: "Ban Chỉ huy …" is another kind of
+    body than "Bộ Chỉ huy …", not a misreading of it."""
     if len(key.split()) < FUZZY_MIN_WORDS:
         return None
-    best = process.extractOne(key, list(reg.agencies), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    head = key.split()[0]
+    same_head = [alias for alias in reg.agencies if alias.split()[0] == head]
+    best = process.extractOne(key, same_head, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
     if best is None:
         return None
     alias, score, _ = best

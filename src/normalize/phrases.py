@@ -47,9 +47,27 @@ def _words(items: list[str]) -> str:
     return "|".join(r"\s+".join(re.escape(w) for w in i.split()) for i in folded)
 
 
+def printed(text: str) -> str:
+    """Lower case with diacritics (NFC), old tone placement made modern ("uỷ" → "ủy",
+    "hoà" → "hòa"), same length: "Bảo" stays apart from "Báo", "Quỹ" from "Quy"."""
+    text = unicodedata.normalize("NFC", text).lower()
+    for old, new in OLD_TONE_PAIRS:
+        text = text.replace(old, new)
+    return text
+
+
+# old-style tone placement on the first vowel of "oa", "oe", "uy" (same length when NFC)
+OLD_TONE_PAIRS = (
+    ("uỷ", "ủy"), ("uý", "úy"), ("uỳ", "ùy"), ("uỹ", "ũy"), ("uỵ", "ụy"),
+    ("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oã", "õa"), ("oạ", "ọa"),
+    ("oè", "òe"), ("oé", "óe"), ("oẻ", "ỏe"), ("oẽ", "õe"), ("oẹ", "ọe"),
+)
+
+
 def _printed(items: list[str]) -> str:
     """Alternation of lower-case phrases as printed (diacritics kept), longest first."""
-    return "|".join(re.escape(i.lower()) for i in sorted(items, key=len, reverse=True))
+    ordered = sorted({printed(i) for i in items}, key=len, reverse=True)
+    return "|".join(r"\s+".join(re.escape(w) for w in i.split()) for i in ordered)
 
 
 def _opening(items: list[str]) -> re.Pattern[str]:
@@ -60,12 +78,12 @@ def _opening(items: list[str]) -> re.Pattern[str]:
 def grammar() -> Grammar:
     path = resources.files("vnplan.normalize").joinpath("data/agency_grammar.toml")
     data = tomllib.loads(path.read_text("utf-8"))
-    heads = {fold(k): v for k, v in data["heads"].items()}
+    heads = {printed(k): v for k, v in data["heads"].items()}
     qualifiers = data["qualifiers"]
     return Grammar(
         heads=heads,
-        head=_opening(list(data["heads"])),
-        capital_only=frozenset(fold(h) for h in data["capital_only"]["heads"]),
+        head=re.compile(rf"^(?:{_printed(list(heads))})(?![\p{{L}}\d])"),
+        capital_only=frozenset(printed(h) for h in data["capital_only"]["heads"]),
         quantifier=_opening(data["quantifiers"]),
         generic={fold(k): v for k, v in data["generic"].items()},
         generic_words={k.lower(): v for k, v in data["generic"].items()},
@@ -94,7 +112,7 @@ class Head:
 def head_of(text: str) -> Head | None:
     """The head that starts `text` ("Sở", "Ủy ban nhân dân", …), respecting capitals."""
     g = grammar()
-    match = g.head.match(fold(text))
+    match = g.head.match(printed(text))
     if match is None:
         return None
     key = " ".join(match.group(0).split())
@@ -136,7 +154,7 @@ def without_predicate(text: str) -> str:
 def is_generic(text: str) -> bool:
     """`text` opens with a generic noun ("đơn vị", "huyện") and not with a named head."""
     g = grammar()
-    match = g.generic_start.match(unicodedata.normalize("NFC", text.lower()))  # "quận" ≠ "quản"
+    match = g.generic_start.match(printed(text))  # "quận" ≠ "quản"
     if match is None:
         return False
     return not (text[:1].isupper() and starts_phrase(text, 0) and head_of(text) is not None)

@@ -25,12 +25,15 @@ test:
 eval:
 	$(BIN)/vnplan eval samples
 
-# A 500-page PDF against a bare pdfplumber loop (pages/s ratio, peak RSS), then throughput,
-# speed-up, memory and incremental rerun over ≥ 2,000 generated documents
-# (bench/results.json); not part of `make test`: timings belong here, not in tests.
+# vnplan against a bare pdfplumber loop, PyMuPDF and bare pypdfium2 on a 500-page PDF, the
+# per-page cost at 17/100/500 pages, the scan path against bare Tesseract, cold start; then
+# throughput, the 2-worker speed-up, memory and incremental rerun over ≥ 2,000 generated
+# documents (BENCH_SCALE shrinks the corpus). All in bench/results.json; not part of
+# `make test`: timings belong here, not in tests.
+BENCH_SCALE ?= 1
 bench:
 	$(BIN)/python bench/bench_pdf.py --pages 500
-	$(BIN)/python bench/bench_batch.py
+	$(BIN)/python bench/bench_batch.py --scale $(BENCH_SCALE)
 
 # Coverage-guided fuzzing of the text-facing parsers, FUZZ_SECONDS per target; crashes land in
 # fuzz/crashes/ and become regression tests (tests/test_fuzz_regressions.py).

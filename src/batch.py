@@ -45,7 +45,7 @@ from vnplan.export import (
     write_partition,
 )
 from vnplan.ingest.archive import DEFAULT_MAX_UNZIPPED
-from vnplan.interrupt import Interrupt, say
+from vnplan.interrupt import GRACE_SECONDS, Interrupt, say
 from vnplan.models import Document, DocumentStatus
 from vnplan.normalize import registry_records
 from vnplan.pipeline import failed_document, process_file, regular_sha256
@@ -53,7 +53,6 @@ from vnplan.workers import Died, Done, Pool
 
 STATE_DIR = ".vnplan"
 MANIFEST_FLUSH_SECONDS = 2.0
-GRACE_SECONDS = 5.0  # after Ctrl-C, how long the files in flight may take to finish
 POLL_SECONDS = 0.2  # how often the run looks at its workers (and at a Ctrl-C)
 # A worker stuck in native code does not see its own alarm: stopped from outside this much later
 OVERTIME_SECONDS = 30.0

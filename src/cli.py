@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import signal
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tqdm import tqdm
+from vnplan import __version__
+from vnplan.interrupt import GRACE_SECONDS
 
-from vnplan import __version__, batch, dictionary, evaluate, query, report
-from vnplan.batch import Limits
-from vnplan.models import Document, DocumentStatus
-from vnplan.pipeline import discover, process_file
-from vnplan.schemas import write_schemas
+# Each command imports what it uses when it runs: `vnplan --version` loads no pipeline, and
+# `vnplan run` neither DuckDB's query layer nor Altair (report) nor the dictionary.
+if TYPE_CHECKING:
+    from vnplan.models import Document
+
+# Commands that register their own options (issue 7) from modules that load DuckDB or Altair:
+# imported only when named, or for the help and errors that list every command.
+OWN_PARSERS = ("query", "report", "dictionary")
 
 EPILOG = """examples:
   vnplan run samples/ --out out            every plan in a folder (recursive)
@@ -45,7 +50,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _run_batch(args: argparse.Namespace, interrupt: Any) -> int:
+    from tqdm import tqdm
+
+    from vnplan import batch
+    from vnplan.batch import Limits
     from vnplan.interrupt import EXIT_INTERRUPTED
+    from vnplan.models import DocumentStatus
+    from vnplan.pipeline import discover
 
     out = Path(args.out)
     problem, warnings = batch.check_out(out, args.paths)
@@ -198,6 +209,9 @@ def _count_mentions(rows: list[dict[str, Any]], raw: bool) -> dict[tuple[str, st
 
 def _eval(args: argparse.Namespace) -> int:
     """Score the pipeline on files that have a hand-checked expected file."""
+    from vnplan import evaluate
+    from vnplan.pipeline import discover, process_file
+
     folder = Path(args.expected)
     scores = []
     for path in discover(args.paths):
@@ -218,13 +232,28 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
+    from vnplan.schemas import write_schemas
+
     written = write_schemas(Path(args.out))
     for path in written:
         print(path)
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _commands_to_register(argv: list[str] | None) -> tuple[str, ...]:
+    """Which of OWN_PARSERS the command line needs: the one it names, or all of them."""
+    if argv is None:
+        return OWN_PARSERS
+    named = next((a for a in argv if not a.startswith("-")), None)
+    if named in OWN_PARSERS:
+        return (named,)
+    if named in ("run", "agencies", "eval", "schema") or argv == ["--version"]:
+        return ()
+    return OWN_PARSERS  # the help, or an error that lists the commands
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with `argv`, only the commands it can need are registered (see OWN_PARSERS)."""
     parser = argparse.ArgumentParser(
         prog="vnplan",
         description=(
@@ -313,7 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--grace",
         type=float,
-        default=batch.GRACE_SECONDS,
+        default=GRACE_SECONDS,
         metavar="SECONDS",
         help="on Ctrl-C or SIGTERM, time the files in flight get to finish (default 5)",
     )
@@ -357,9 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--out", default="schemas", metavar="DIR", help="folder (default: schemas)")
     schema.set_defaults(func=_schema)
 
-    query.add_parser(sub)  # issue 7: the analysts' commands live beside their code
-    report.add_parser(sub)
-    dictionary.add_parser(sub)
+    for name in _commands_to_register(argv):  # issue 7: these live beside their code
+        importlib.import_module(f"vnplan.{name}").add_parser(sub)
     return parser
 
 
@@ -369,7 +397,8 @@ def main(argv: list[str] | None = None) -> int:
     piped = hasattr(signal, "SIGPIPE")
     previous = signal.signal(signal.SIGPIPE, signal.SIG_DFL) if piped else None
     try:
-        args = build_parser().parse_args(argv)
+        argv = sys.argv[1:] if argv is None else argv
+        args = build_parser(argv).parse_args(argv)
         code: int = args.func(args)
     finally:
         if piped:

@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable
 from types import FrameType
 
+GRACE_SECONDS = 5.0  # after Ctrl-C, how long the files in flight may take to finish
+
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report an interrupted command
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 
-from vnplan.ingest import docx, html, office, pdf, text
+from vnplan.ingest import text
 from vnplan.ingest.archive import DEFAULT_MAX_UNZIPPED, check_zip
 from vnplan.ingest.errors import IngestError
 from vnplan.ingest.sniff import Format, called, sniff
@@ -14,19 +15,36 @@ from vnplan.models import RawDocument
 
 Extractor = Callable[[str, bytes, str], RawDocument]
 
+
+class _Deferred:
+    """An extractor imported on first use: a text file never loads pdfplumber, PDFium, OpenCV
+    or python-docx (about 0.4 s at start-up). One instance per extractor, so `is` still tells
+    two suffixes' extractors apart."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+    def __call__(self, shown: str, data: bytes, doc_id: str) -> RawDocument:
+        extract: Extractor = getattr(importlib.import_module(self.module), self.name)
+        return extract(shown, data, doc_id)
+
+
+_HTML = _Deferred("vnplan.ingest.html", "extract")
+
 # Suffix → extractor. Formats without an extractor yet fail with a clear message.
 EXTRACTORS: dict[str, Extractor] = {
     ".txt": text.extract,
     ".md": text.extract,
     ".markdown": text.extract,
     "": text.extract,
-    ".docx": docx.extract,
-    ".html": html.extract,
-    ".htm": html.extract,
-    ".pdf": pdf.extract,
-    ".doc": office.extract_doc,  # these three through LibreOffice, when installed
-    ".rtf": office.extract_rtf,
-    ".odt": office.extract_odt,
+    ".docx": _Deferred("vnplan.ingest.docx", "extract"),
+    ".html": _HTML,
+    ".htm": _HTML,
+    ".pdf": _Deferred("vnplan.ingest.pdf", "extract"),
+    # these three through LibreOffice, when installed
+    ".doc": _Deferred("vnplan.ingest.office", "extract_doc"),
+    ".rtf": _Deferred("vnplan.ingest.office", "extract_rtf"),
+    ".odt": _Deferred("vnplan.ingest.office", "extract_odt"),
 }
 
 

@@ -43,6 +43,7 @@ Entry points: `extract_scanned` for a whole image-only PDF; `ocr_pdf_page` (bloc
 
 from __future__ import annotations
 
+import ctypes
 import os
 import tempfile
 import unicodedata
@@ -101,6 +102,27 @@ TESSERACT_DPI = 200  # the resolution crops are handed to Tesseract at (see for_
 # --------------------------------------------------------------------------- page images
 
 
+try:  # glibc's malloc_trim (Linux); other C libraries return memory their own way
+    _LIBC: Any = ctypes.CDLL("libc.so.6")
+    _LIBC.malloc_trim  # noqa: B018 (looked up here: a libc without it is no libc to call)
+except (OSError, AttributeError):
+    _LIBC = None
+
+# 8-bit values for masks: np.where(mask, 255, 0) would build an int64 page (70 MB at 300 dpi)
+_INK, _PAPER = np.uint8(255), np.uint8(0)
+
+
+def _labelled(labels: Any, count: int, wanted: Sequence[int]) -> NDArray[np.bool_]:
+    """Where `labels` (a connected-components image) is one of `wanted`: a lookup per pixel.
+
+    np.isin would sort the page's labels with the wanted ones (hundreds of MB at 300 dpi).
+    """
+    table = np.zeros(count, dtype=np.bool_)
+    table[list(wanted)] = True
+    found: NDArray[np.bool_] = table[labels]
+    return found
+
+
 def _u8(image: Any) -> Gray:
     """An OpenCV result as the 8-bit image it is (the stubs type every result loosely)."""
     return np.asarray(image, dtype=np.uint8)
@@ -110,6 +132,8 @@ def render(page: Any) -> Gray:
     """A PDF page (pypdfium2 `PdfPage`) as an 8-bit grayscale image at DPI."""
     bitmap = page.render(scale=DPI / 72, grayscale=True)
     try:
+        if bitmap.mode == "L":  # one copy out of PDFium's buffer, not three through PIL
+            return np.array(bitmap.to_numpy(), dtype=np.uint8, copy=True)
         image = bitmap.to_pil().convert("L")
         return np.asarray(image, dtype=np.uint8).copy()
     finally:
@@ -121,7 +145,7 @@ def ink_mask(gray: Gray) -> Gray:
     threshold, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     # Otsu always splits the histogram in two; on a blank page it would split paper noise.
     limit = min(float(threshold), 180.0)
-    return np.where(gray < limit, 255, 0).astype(np.uint8)
+    return np.where(gray < limit, _INK, _PAPER)
 
 
 def _rotate(image: Gray, angle: float, fill: int) -> Gray:
@@ -206,7 +230,7 @@ def _enclosed_areas(lines: Gray, region: Box) -> list[Box]:
     """The areas a table's rules enclose, in page coordinates: its cells."""
     roi = lines[region.y0 : region.y1, region.x0 : region.x1]
     count, _, stats, _ = cv2.connectedComponentsWithStats(
-        np.where(roi > 0, 0, 255).astype(np.uint8), connectivity=4
+        np.where(roi > 0, _PAPER, _INK), connectivity=4
     )
     h, w = roi.shape
     cells = []
@@ -241,7 +265,7 @@ def find_tables(lines: Gray) -> tuple[list[list[Box]], Gray]:
         if len(cells) >= 2:
             tables.append(cells)
             frames.append(label)
-    rules = np.where(np.isin(labels, frames), 255, 0).astype(np.uint8)
+    rules = np.where(_labelled(labels, count, frames), _INK, _PAPER)
     return sorted(tables, key=lambda cells: min(c.y0 for c in cells)), rules
 
 
@@ -472,7 +496,7 @@ def numeral_from_glyphs(ink: Gray) -> str:
     out = ""
     for _, i in parts:
         x, y, w, h = (int(v) for v in stats[i, :4])
-        glyph = _glyph(np.where(labels[y : y + h, x : x + w] == i, 255, 0).astype(np.uint8))
+        glyph = _glyph(np.where(labels[y : y + h, x : x + w] == i, _INK, _PAPER))
         if glyph == "/":
             return out
         out += glyph
@@ -577,13 +601,13 @@ def despeckle(gray: Gray) -> Gray:
 
     Tesseract reads a speck beside a number as a character ("1 ." becomes "1 -").
     """
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink_mask(gray), connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink_mask(gray), connectivity=8)
     specks = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] <= _SPECK)
     specks = specks[specks > 0]
     if specks.size == 0:
         return gray
     clean = gray.copy()
-    clean[np.isin(labels, specks)] = 255
+    clean[_labelled(labels, count, specks.tolist())] = 255
     return clean
 
 
@@ -926,8 +950,16 @@ def _read_pages(pdf: Any, workers: int) -> Iterator[PageResult]:
             pending.append(pool.submit(read_page, _render_page(pdf, index), index + 1))
             if len(pending) >= workers:
                 yield pending.popleft().result()
+                _release_freed_memory()
         while pending:
             yield pending.popleft().result()
+
+
+def _release_freed_memory() -> None:
+    """Hand the pages' freed arrays back to the system (glibc keeps them in each thread's
+    heap otherwise, and the process's size creeps up page after page); elsewhere, nothing."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 def ocr_pdf_page(data: bytes, page_index: int) -> list[Block]:

@@ -5,10 +5,8 @@ Cells are kept as printed here; resolving agencies and dates is the normalize st
 
 from __future__ import annotations
 
-import numpy as np
-from rapidfuzz import fuzz, process
-
 from vnplan.models import Document, DocumentStatus, Paragraph, RawDocument, Task
+from vnplan.parse.duplicates import DUPLICATE_SCORE, best_matches
 from vnplan.parse.header import heading_lines, parse_header
 from vnplan.parse.prose import prose_tasks
 from vnplan.parse.sections import build_sections
@@ -16,30 +14,26 @@ from vnplan.parse.tables import parse_tables
 from vnplan.parse.targets import citations, targets
 from vnplan.textutil import fold
 
-__all__ = ["link_duplicates", "parse_document"]
-
-DUPLICATE_SCORE = 85  # token-set similarity (0–100) above which a prose task restates a row
+__all__ = ["DUPLICATE_SCORE", "link_duplicates", "parse_document"]
 
 
 def link_duplicates(prose: list[Task], appendix: list[Task]) -> list[Task]:
-    """Point each prose task that restates an appendix row at it, so none duplicates silently."""
+    """Point each prose task that restates an appendix row at it, so none duplicates silently.
+
+    Only the rows a prose task could reach DUPLICATE_SCORE against are scored (see
+    `vnplan.parse.duplicates`): the same links as scoring every pair, near-linear in the tasks.
+    """
     if not prose or not appendix:
         return list(prose)
-    ids = [t.task_id for t in appendix]
-    # every prose × row score in one vectorized call; ties go to the greatest task_id
-    scores = process.cdist(
+    matches = best_matches(
         [fold(t.content) for t in prose],
         [fold(t.content) for t in appendix],
-        scorer=fuzz.token_set_ratio,
-        dtype=np.float64,  # float32 could round 84.99… up to the threshold
+        [t.task_id for t in appendix],
     )
-    linked = []
-    for task, row in zip(prose, scores, strict=True):
-        best = max(zip(row.tolist(), ids, strict=True))
-        if best[0] >= DUPLICATE_SCORE:
-            task = task.model_copy(update={"duplicate_of": best[1]})
-        linked.append(task)
-    return linked
+    return [
+        task if row is None else task.model_copy(update={"duplicate_of": row})
+        for task, row in zip(prose, matches, strict=True)
+    ]
 
 
 def parse_document(raw: RawDocument, version: str) -> Document:

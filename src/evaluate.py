@@ -244,8 +244,8 @@ def figures(s: Score) -> dict[str, float]:
 
 def documents(samples: Path) -> list[Path]:
     """The documents with a hand-checked expected file: the seeds (text) and samples/real/."""
-    real = sorted(p for p in (samples / "real").iterdir() if p.name != "README.md")
-    return [*sorted(samples.glob("*.txt")), *real]
+    every = [*sorted(samples.glob("*.txt")), *sorted((samples / "real").iterdir())]
+    return [p for p in every if load_expected(samples / "expected", str(p)) is not None]
 
 
 def report(scores: list[tuple[str, Score]]) -> str:

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from vnplan.models import Document, Task
+from vnplan.parse.prose import request_addressee
 from vnplan.parse.sections import split_label
 from vnplan.pipeline import process_file
 
@@ -256,3 +257,29 @@ def test_an_officers_item_names_its_assignee_not_an_agency() -> None:
     first = next(t for t in doc.tasks if t.assignees)
     assert first.assignees == ["Hoàng Văn Thuân"] and first.lead_agencies == []
     assert first.content.startswith("Phụ trách chung")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lead"),
+    [
+        # real/trangsct_CV-2265-BCT-ATMT: the ministry's request to the provinces
+        (
+            "Bộ Công Thương đề nghị Ủy ban nhân dân các tỉnh, thành phố hướng dẫn, tổ chức thực "
+            "hiện cấp giấy phép",
+            "Ủy ban nhân dân các tỉnh, thành phố",
+        ),
+        # "giao" inside "Giáo dục" is no request word; the request's addressee is lower case
+        ("Sở Giáo dục và Đào tạo đề nghị các trường tổ chức tuyên truyền", "các trường"),
+        # "các tổ chức" after a quantifier is a noun, not the verb "tổ chức"
+        (
+            "Đề nghị Ủy ban MTTQ Việt Nam tỉnh và các tổ chức chính trị - xã hội tuyên truyền",
+            "Ủy ban MTTQ Việt Nam tỉnh và các tổ chức chính trị - xã hội",
+        ),
+        ("Giao Sở Tài chính chủ trì, phối hợp với các đơn vị thẩm định", "Sở Tài chính"),
+        # a closing formula and work already given are no request
+        ("Trong quá trình triển khai, nếu phát sinh khó khăn, đề nghị Sở Nội vụ báo cáo", None),
+        ("Các nhiệm vụ được giao Sở Nội vụ thực hiện theo kế hoạch", None),
+    ],
+)
+def test_request_sentences(sentence: str, lead: str | None) -> None:
+    assert request_addressee(sentence) == lead

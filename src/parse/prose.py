@@ -52,9 +52,14 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             rf"(?P<support>.+?)\s+(?=(?:{verbs})\b)"
         ),
         # "Bộ Công Thương đề nghị Ủy ban nhân dân các tỉnh, thành phố hướng dẫn, …"
+        # on lower-case printed text: "giao" is not "Giáo dục", "Giao thông", "Ngoại giao"
         "request": re.compile(
-            rf"^(?:[^.;:]{{0,80}}?\s)?(?:{_alternation(v['sentences']['requests'])})\s+"
-            rf"(?P<lead>.+?)\s+(?=(?:{verbs})\b)"
+            rf"(?<![\p{{L}}])(?:{'|'.join(re.escape(w) for w in v['sentences']['requests'])})"
+            r"(?![\p{L}])\s+"
+        ),
+        # the addressee runs to the first verb (not "các tổ chức …": a noun after a quantifier)
+        "request_lead": re.compile(
+            rf"(?P<lead>.+?)(?<!\bcac)(?<!\bnhung)\s+(?=(?:{verbs}|chu\s+tri|phoi\s+hop)\b)"
         ),
         # "… phối hợp (chặt chẽ) với Y, Z và W <verb> …": the partners, up to a verb or a stop
         "partner": re.compile(
@@ -353,6 +358,30 @@ def _heading_tasks(
     return drafts
 
 
+def request_addressee(text: str) -> str | None:
+    """The agency a request sentence hands work to: "Bộ Công Thương đề nghị <X> hướng dẫn …",
+    "Yêu cầu <X> …"; None when no request word opens the sentence's work."""
+    v = vocabulary()
+    patterns = _patterns()
+    lower = text.lower()
+    for match in patterns["request"].finditer(lower):
+        before = fold(lower[: match.start()])
+        if len(before) > 80 or re.search(r"[.;:]", before):
+            break  # a request opens the sentence, after at most its subject
+        if re.search(rf"(?:{_alternation(v['sentences']['not_requests'])})\s*$", before):
+            continue  # "được giao", "theo đề nghị", "căn cứ đề nghị": no request
+        if re.search(r"\bneu\b", before):  # "nếu phát sinh khó khăn, đề nghị …": a formula
+            return None
+        found = patterns["request_lead"].match(fold(text[match.end() :]))
+        if found is None:
+            continue
+        lead = text[match.end() : match.end() + found.end("lead")].strip(" ,:")
+        bare = lead in v["agency_heads"]  # "đề nghị Công ty …": the addressee itself
+        if not bare and _names_agency(lead[:1].upper() + lead[1:]) and len(lead.split()) <= 25:
+            return lead
+    return None
+
+
 def _requests(paragraphs: list[Paragraph], tree: SectionTree, covered: set[int]) -> list[Draft]:
     """Shape 4, the công văn's: "<issuer> đề nghị / yêu cầu / giao X <verb> …" — a paragraph no
     other shape took, that asks a named agency to act, is one task X leads."""
@@ -360,17 +389,16 @@ def _requests(paragraphs: list[Paragraph], tree: SectionTree, covered: set[int])
     drafts = []
     for index, para in enumerate(paragraphs):
         text = squash(para.text)
-        if index in covered or len(text) < 40:
+        labelled = split_label(text)
+        if labelled is not None:  # "2. Đề nghị Sở Y tế …": the item's label is not its text
+            text = labelled[1]
+        closing = fold(text).startswith(_closing_formulas())  # "Trên đây là …, đề nghị …"
+        if index in covered or len(text) < 40 or closing:
+            continue
+        lead = request_addressee(text)
+        if lead is None:
             continue
         folded = fold(text)
-        match = patterns["request"].match(folded)
-        if match is None:
-            continue
-        lead = text[match.start("lead") : match.end("lead")].strip(" ,:")
-        bare = lead in vocabulary()["agency_heads"]  # "đề nghị Công ty …": the addressee itself
-        conditional = re.search(r"\bneu\b", folded[: match.start("lead")])  # "nếu phát sinh …"
-        if bare or conditional or not _names_agency(lead) or len(lead.split()) > 25:
-            continue
         partner = patterns["partner"].search(folded)
         support = text[partner.start("support") : partner.end("support")] if partner else None
         drafts.append(

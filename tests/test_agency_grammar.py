@@ -6,6 +6,7 @@ where in it); a property test checks that cutting a cell never loses or repeats 
 
 from __future__ import annotations
 
+import pytest
 import regex as re
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -178,3 +179,37 @@ def test_a_predicate_after_a_group_is_not_part_of_its_name() -> None:
     ]
     # a capitalised "Quản lý" is part of a name
     assert names(resolve_cell("Phòng Quản lý Năng lượng", LEAD)) == ["Phòng Quản lý Năng lượng"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "locality", "expected"),
+    [
+        # a verb inside a named body's name is no predicate, and a short start is no cut-off
+        # name of a longer one
+        (
+            "Ban chỉ đạo xây dựng nông thôn mới tỉnh",
+            "Lào Cai",
+            ["Ban chỉ đạo xây dựng nông thôn mới tỉnh"],
+        ),
+        # a head shared by every name of the list
+        ("Sở Nội vụ, Tài chính, Tư pháp", None, ["Sở Nội vụ", "Sở Tài chính", "Sở Tư pháp"]),
+        # "Các Bộ:" comes before a name's own head ("Công an")
+        (
+            "Các Bộ: Công an, Quốc phòng, Ngoại giao",
+            None,
+            ["Bộ Công an", "Bộ Quốc phòng", "Bộ Ngoại giao"],
+        ),
+        # a bracket after a name is a note or a unit of it
+        ("Sở Tài chính (chủ trì), Sở Nội vụ", None, ["Sở Tài chính", "Sở Nội vụ"]),
+        # a province's city is not the province ("thành phố" in lower case, a city of a tỉnh)
+        ("UBND thành phố Lào Cai", "Lào Cai", ["Ủy ban nhân dân thành phố Lào Cai"]),
+        ("UBND thành phố Hà Nội", None, ["Ủy ban nhân dân thành phố Hà Nội"]),
+    ],
+)
+def test_reviewed_cells(cell: str, locality: str | None, expected: list[str]) -> None:
+    assert names(resolve_cell(cell, LEAD, locality)) == expected
+
+
+def test_a_local_body_is_never_a_central_one_by_fuzzy_match() -> None:
+    [m] = resolve_cell("Hội Liên hiệp Phụ nữ Việt Nam tỉnh", LEAD, "Lào Cai")
+    assert m.level != "central"

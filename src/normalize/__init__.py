@@ -8,7 +8,13 @@ from __future__ import annotations
 import regex as re
 
 from vnplan.models import AgencyRole, Document, Milestone, Task
-from vnplan.normalize.agencies import agency_levels, names, registry_records, resolve_cell
+from vnplan.normalize.agencies import (
+    LEVEL_BEFORE_NAME,
+    agency_levels,
+    names,
+    registry_records,
+    resolve_cell,
+)
 from vnplan.normalize.deadlines import parse_deadline
 from vnplan.normalize.leaders import parse_leaders
 from vnplan.normalize.mentions import find_mentions
@@ -17,7 +23,6 @@ from vnplan.textutil import fold
 __all__ = ["normalize_document", "normalize_task", "plan_year", "registry_records"]
 
 TITLE_YEAR = re.compile(r"(?<![\p{L}])năm\s+(\d{4})(?!\d)", re.IGNORECASE)
-LEVEL_BEFORE_NAME = re.compile(r"(?<=\s)(?:Thành phố|Tỉnh|Huyện|Quận|Xã|Phường)(?=\s+\p{Lu})")
 LOCALITY = re.compile(r"(?:thành\s+phố|tỉnh)\s+(\p{Lu}.*)$", re.IGNORECASE)
 
 

@@ -52,6 +52,11 @@ __all__ = [
 
 PREFIX_SCORE = 0.9  # a cut-off name that starts exactly one alias
 MIN_PREFIX_WORDS = 3
+PREFIX_SHARE = 0.6  # a cut-off name keeps at least this share of the alias it starts
+# A name ending in a local level word is a local body: no central body is a misreading of it.
+LEVEL_BEFORE_NAME = re.compile(r"(?<=\s)(?:Thành phố|Tỉnh|Huyện|Quận|Xã|Phường)(?=\s+\p{Lu})")
+BRACKET_END = re.compile(r"\s*\([^()]*\)$")
+LOCAL_END = re.compile(r"(?:tinh|huyen|xa|phuong|thanh pho|quan|thi xa|thi tran)$")
 FUZZY_CUTOFF = 90  # rapidfuzz ratio on folded keys; below it a mention stays unresolved
 FUZZY_MIN_WORDS = 2
 NOT_AGENCY = "not_agency"  # kind of a mention that names no agency (a cited assignment, a title)
@@ -63,9 +68,15 @@ CITATION = re.compile(r"\bsố\s*\d+|\d+\s*/\s*(?:\d{4}/)?[\p{Lu}Đ]{2,}", re.IG
 
 
 def _by_prefix(key: str, reg: Registry) -> Agency | None:
+    """A name cut off at the end of a cell ("Sở Giao thông vận"): the start of exactly one
+    alias, and most of it ("Ban chỉ đạo" is not a cut-off "Ban Chỉ đạo Trung ương về …")."""
     if len(key.split()) < MIN_PREFIX_WORDS:
         return None
-    hits = {a for alias, a in reg.agencies.items() if alias.startswith(key) and alias != key}
+    hits = {
+        a
+        for alias, a in reg.agencies.items()
+        if alias.startswith(key) and alias != key and len(key) >= PREFIX_SHARE * len(alias)
+    }
     return hits.pop() if len(hits) == 1 else None
 
 
@@ -99,13 +110,14 @@ def _matched(raw: str, head: str | None, prefix: bool = True) -> tuple[Agency, f
         bare = key.replace(",", "")
         same = [a for alias, a in reg.agencies.items() if alias.replace(",", "") == bare]
         return (same[0], 1.0) if same else None
+    local = bool(LOCAL_END.search(key))
     for candidate in [*candidates, key]:
         agency = _by_prefix(candidate, reg)
-        if agency is not None:
+        if agency is not None and not (local and agency.level == "central"):
             return agency, PREFIX_SCORE
     for candidate in [*candidates, key]:
         found = _fuzzy(candidate, reg)
-        if found is not None:
+        if found is not None and not (local and found[0].level == "central"):
             return found
     return None
 
@@ -231,7 +243,9 @@ def _placed(
     update: dict[str, Any] = {"province": name, "raw": squash(phrase)}
     own = locality is not None and fold(name) == fold(locality)
     if not own and mention.level in ("province", "district", "commune"):
-        update["canonical"] = f"{mention.canonical} {printed}"
+        # a level word before a place's name is written in lower case: "thành phố Hà Nội"
+        named = f"{mention.canonical} {printed}"
+        update["canonical"] = LEVEL_BEFORE_NAME.sub(lambda m: m.group(0).lower(), named)
     return mention.model_copy(update=update)
 
 
@@ -260,6 +274,9 @@ def _from_registry(
         return mentions
     place = _place(rest)
     if place is not None and len(mentions) == 1:
+        town = re.search(r"(?<!\p{L})thành phố$", phrase[found[0][0] : found[0][1]])
+        if town and fold(place[1]) not in reg.cities:
+            return None  # "UBND thành phố Lào Cai": a city of a province, not the province
         return [_placed(mentions[0], phrase, place, locality)]
     if rest[:1].islower() and not is_generic(rest):  # a predicate, not part of the name
         if role is AgencyRole.MONITOR:  # "… báo cáo Ban Chỉ đạo (qua Sở Nội vụ)"
@@ -286,18 +303,29 @@ def _without_title(raw: str) -> str | None:
     return rest if rest and named else None
 
 
+def key_in(name: str, reg: Registry) -> bool:
+    return lookup_key(name) in reg.agencies
+
+
 def _phrase(
-    phrase: str, role: AgencyRole, head: str | None, locality: str | None
+    phrase: str,
+    role: AgencyRole,
+    head: str | None,
+    locality: str | None,
+    listing: bool = False,
 ) -> tuple[list[AgencyMention], str | None]:
-    """One phrase as agencies (usually one), and the head word later phrases may share."""
+    """One phrase as agencies (usually one), and the head word later phrases may share
+    (`listing`: the phrase follows "Các Sở:", whose head comes before the name's own)."""
     g = grammar()
     raw = _clean(phrase)
     if not raw or not re.search(r"\p{L}{2,}", raw) or fold_key(raw) in FILLER:
         return [], head
     colon = HEAD_LIST.search(raw)
+    listing_head = head if listing else None
     if colon:  # "Các Sở: Tư pháp" sets the head for this and the following names
         head = re.sub(r"(?i)^các\s+", "", raw[colon.start() : colon.end()].rstrip(" :"))
         head = head.capitalize()
+        listing_head = head
         raw = _clean(raw[colon.end() :])
         if not raw:
             return [], head
@@ -307,7 +335,15 @@ def _phrase(
     if name is None:
         return [_mention(raw, role, None, NOT_AGENCY, 0.0)], head
     name = g.dropped_qualifier.sub("", name).strip(" ,.;") or name
+    # "Sở Tài chính (chủ trì)", "Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công)":
+    # a bracket after a name is a note or a unit of it; the name is what it resolves by
+    if role is not AgencyRole.MONITOR:  # a monitor's "(qua Sở Nội vụ)" names who reports
+        name = BRACKET_END.sub("", name) or name
     reg = registry()
+    if listing_head and not key_in(name, reg):  # "Các Bộ: Công an" is Bộ Công an
+        shared = _matched(name, listing_head)
+        if shared is not None:
+            return [_registered(raw, shared, role)], head
     key = lookup_key(name)
     if key in reg.agencies:
         return [_registered(raw, (reg.agencies[key], 1.0), role)], _head_of(
@@ -318,8 +354,9 @@ def _phrase(
         if len(listed) == 1:
             listed = [listed[0].model_copy(update={"raw": raw})]
         return listed, _head_of(listed[-1].canonical or "") or head
-    name = without_predicate(name)
     own_head = head_of(name)
+    if own_head is None or own_head.kind in ("ubnd", "hdnd"):  # a group's predicate
+        name = without_predicate(name)
     group = _is_group(name)
     # a group the grammar names whole is not the cut-off start of a longer one
     found = _matched(
@@ -368,8 +405,10 @@ def resolve_cell(
     protected = [(m.start(), m.end()) for m in reg.pattern.finditer(fold(expanded))]
     mentions: list[AgencyMention] = []
     head: str | None = None
+    listing = False
     for phrase in split_phrases(expanded, protected):
-        found, head = _phrase(phrase, role, head, locality)
+        listing = listing or bool(HEAD_LIST.search(phrase))
+        found, head = _phrase(phrase, role, head, locality, listing)
         mentions.extend(found)
     return mentions
 

@@ -232,12 +232,21 @@ def split_phrases(text: str, protected: list[tuple[int, int]] | None = None) -> 
             pass
         elif not _cuts_here(text, phrase, start_at, sep_start, sep_end, spans):
             continue
+        elif "," in sep and _shares_head(text, sep_end):
+            listing = True  # "Sở Nội vụ, Tài chính, Tư pháp": the names after share "Sở"
         if phrase.strip():
             phrases.append(phrase)
         start_at = sep_end
     if text[start_at:].strip():
         phrases.append(text[start_at:])
     return phrases
+
+
+def _shares_head(text: str, at: int) -> bool:
+    """What follows a cut is a capitalised name with no head of its own: it shares the head
+    of the name before it, and so do the names after it."""
+    rest = text[at:]
+    return rest[:1].isupper() and head_of(rest) is None and not is_generic(rest)
 
 
 def _cuts_here(

@@ -45,6 +45,7 @@ class Registry:
     pattern: re.Pattern[str]
     abbreviations: list[tuple[re.Pattern[str], str]]
     places: re.Pattern[str]  # a province or city after a generic name: "tỉnh Lào Cai"
+    cities: frozenset[str]  # folded names of the centrally-run cities (thành phố trực thuộc TW)
 
 
 def lookup_key(text: str) -> str:
@@ -151,6 +152,16 @@ def _places(rows: list[dict[str, str]]) -> re.Pattern[str]:
     )
 
 
+def _cities(rows: list[dict[str, str]]) -> frozenset[str]:
+    """Provinces a "thành phố …" alias names: the cities run from the centre."""
+    return frozenset(
+        fold(row["canonical"].strip())
+        for row in rows
+        if row["kind"].strip() == "province"
+        and any(fold(a).startswith(("thanh pho ", "tp")) for a in row.get("aliases", "").split("|"))
+    )
+
+
 @lru_cache(maxsize=1)
 def registry() -> Registry:
     data = resources.files("vnplan.normalize").joinpath("data")
@@ -158,7 +169,7 @@ def registry() -> Registry:
         tomllib.loads(data.joinpath("abbreviations.toml").read_text("utf-8"))["expand"]
     )
     rows = _rows(data)
-    entries = _agencies(rows)
+    entries = list({a.canonical: a for a in reversed(_agencies(rows))}.values())[::-1]
     agencies: dict[str, Agency] = {}
     for agency in entries:
         for name in (agency.canonical, *agency.aliases):
@@ -168,7 +179,7 @@ def registry() -> Registry:
     pattern = re.compile(
         rf"(?<![\p{{L}}\d])(?<![\p{{L}}\d][-/])(?:{alternation})(?![\p{{L}}\d])(?![-/][\p{{L}}\d])"
     )
-    return Registry(tuple(entries), agencies, pattern, abbreviations, _places(rows))
+    return Registry(tuple(entries), agencies, pattern, abbreviations, _places(rows), _cities(rows))
 
 
 def expand_abbreviations(text: str, table: list[tuple[re.Pattern[str], str]] | None = None) -> str:

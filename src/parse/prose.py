@@ -454,6 +454,8 @@ def _close_groups(drafts: list[Draft], closers: list[Draft], tree: SectionTree) 
             draft.lead = closer.lead or draft.lead
             draft.support = closer.support if closer.lead else draft.support or closer.support
             draft.leader = closer.leader or draft.leader
+            draft.deadline = closer.deadline or draft.deadline  # "Thời gian hoàn thành: …"
+            draft.product = closer.product or draft.product
         previous[group] = closer.index
 
 
@@ -463,6 +465,7 @@ def prose_tasks(
     """Every prose task of the document, in source order."""
     blocks, used = _labelled_blocks(paragraphs, tree)
     closers = [b for b in blocks if not b.content and (b.lead or b.support or b.leader)]
+    # a closing block may also give the group's time or product: they are no task of their own
     closing = frozenset(i for b in closers for i in b.paragraphs)
     drafts = [b for b in blocks if b.content] + _heading_tasks(tree, paragraphs, used, closing)
     _close_groups(drafts, closers, tree)

@@ -11,6 +11,7 @@ from vnplan.models import AgencyRole, Document, Milestone, Task
 from vnplan.normalize.agencies import (
     LEVEL_BEFORE_NAME,
     agency_levels,
+    expand_abbreviations,
     names,
     registry_records,
     resolve_cell,
@@ -103,6 +104,7 @@ def canonical_issuer(issuer: str | None) -> str | None:
     tỉnh Lào Cai"); as parsed when the registry does not know it."""
     if not issuer:
         return issuer
+    issuer = expand_abbreviations(issuer)  # "UBND huyện Bảo Thắng"
     mentions = resolve_cell(issuer, AgencyRole.MENTIONED)
     if len(mentions) != 1 or not mentions[0].resolved or mentions[0].canonical is None:
         return issuer

@@ -46,7 +46,9 @@ CAPTION = re.compile(
     r"(?:\s+ngày\s+(\d{1,2})\s*(?:/|\s+tháng\s+)\s*(\d{1,2})\s*(?:/|\s+năm\s+)\s*(\d{4}))?",
     re.I,
 )
-LOCALITY = re.compile(r"\b(thành\s+phố|tỉnh)\s+(\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){0,3})")
+LOCALITY = re.compile(
+    r"\b(thành\s+phố|tỉnh|huyện|quận|thị\s+xã)\s+(\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){0,3})"
+)
 PERSON_NAME = re.compile(r"^\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}*){1,4}$")
 
 
@@ -211,10 +213,16 @@ def heading_lines(blocks: list[Block]) -> tuple[list[Paragraph], list[Paragraph]
 def _title_case(upper: str) -> str:
     """'SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG' → 'Sở Nông nghiệp và Môi trường': the head word, the first
     word of each coordinated field and place names capitalised, as official names are."""
-    words = squash(upper.replace("UỶ", "ỦY")).lower().split(" ")
+    printed = squash(upper.replace("UỶ", "ỦY")).split(" ")
+    words = [w.lower() for w in printed]
+    keep = set(vocabulary()["abbreviations_kept"])
     out: list[str] = []
     place = False
     for index, word in enumerate(words):
+        if printed[index] in keep:  # "UBND", "HĐND": expanded later, with the registry
+            out.append(printed[index])
+            place = place or printed[index] in ("UBND", "HĐND")
+            continue
         previous = words[index - 1] if index else ""
         capital = (
             index == 0
@@ -226,11 +234,13 @@ def _title_case(upper: str) -> str:
         if word in ("tỉnh", "phố", "huyện", "quận", "xã", "phường") and index > 0:
             place = True
             capital = False
+        elif word == "ủy" and previous in ("tỉnh", "thành", "đảng"):  # "Tỉnh ủy Lào Cai"
+            place, capital = True, False
         out.append(word[:1].upper() + word[1:] if capital else word)
     return " ".join(out)
 
 
-def _heading_issuer(lines: list[str]) -> str | None:
+def heading_issuer(lines: list[str]) -> str | None:
     """The issuing body: the upper-case lines above "Số:" in the heading's left column. The
     last body is the issuer; a parent above it gives it its place ("UBND TỈNH LÀO CAI" /
     "SỞ CÔNG THƯƠNG" → "Sở Công Thương tỉnh Lào Cai")."""
@@ -360,7 +370,7 @@ def parse_header(
     head, capacity, signer = _signature([*paragraphs, *(signature or [])], vocab)
     header.signer, header.signer_title = signer, capacity
     first = [squash(p.text) for p in [*(heading or []), *paragraphs[:6]]]
-    header.issuer = _heading_issuer(first) or _find_issuer(paragraphs, vocab["issuer_heads"])
+    header.issuer = heading_issuer(first) or _find_issuer(paragraphs, vocab["issuer_heads"])
     if header.issuer is None and head:
         locality_text = " ".join(filter(None, [header.place, header.title]))
         locality = LOCALITY.search(locality_text)

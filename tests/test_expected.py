@@ -45,9 +45,9 @@ def test_document_header(stem: str, seed_docs: dict[str, Document]) -> None:
     assert doc.signer == want["signer"]
 
 
-# SHA-256 of the seed plans as the team's shared folder holds them (shared/seeds/), recorded
-# here so the check needs nothing outside the repository; samples/real/SHA256SUMS holds those
-# of the real documents (from shared/real/, in `sha256sum` format).
+# SHA-256 of the seed plans as the team's shared folder holds them (its seeds), recorded here
+# so the check needs nothing outside the repository; samples/real/SHA256SUMS holds those of
+# the real documents (in `sha256sum` format).
 SEED_SHA256 = {
     "000_76046f262c6874d6.txt": "6358cbb489c8598c78d4092bc8f0e3af2f163b5a6751f7e6eb822179e35b580c",
     "001_d1ea71c28f9b4230.txt": "d4faaf6ea55f2b5beb7c0afa2ef717e4af0a8465b230de8e269d2117381916d6",

@@ -303,7 +303,8 @@ def _without_title(raw: str) -> str | None:
     return rest if rest and named else None
 
 
-def key_in(name: str, reg: Registry) -> bool:
+def _known(name: str, reg: Registry) -> bool:
+    """The name is a registry alias as it stands."""
     return lookup_key(name) in reg.agencies
 
 
@@ -340,7 +341,7 @@ def _phrase(
     if role is not AgencyRole.MONITOR:  # a monitor's "(qua Sở Nội vụ)" names who reports
         name = BRACKET_END.sub("", name) or name
     reg = registry()
-    if listing_head and not key_in(name, reg):  # "Các Bộ: Công an" is Bộ Công an
+    if listing_head and not _known(name, reg):  # "Các Bộ: Công an" is Bộ Công an
         shared = _matched(name, listing_head)
         if shared is not None:
             return [_registered(raw, shared, role)], head

@@ -213,3 +213,11 @@ def test_reviewed_cells(cell: str, locality: str | None, expected: list[str]) ->
 def test_a_local_body_is_never_a_central_one_by_fuzzy_match() -> None:
     [m] = resolve_cell("Hội Liên hiệp Phụ nữ Việt Nam tỉnh", LEAD, "Lào Cai")
     assert m.level != "central"
+
+
+def test_a_name_that_ends_with_its_place_is_complete() -> None:
+    # two enterprises of the province, neither with a head the grammar knows
+    assert names(resolve_cell("Viettel Lào Cai, VNPT Lào Cai", LEAD, "Lào Cai")) == [
+        "Viettel Lào Cai",
+        "VNPT Lào Cai",
+    ]

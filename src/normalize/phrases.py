@@ -195,8 +195,8 @@ def _complete(phrase: str, protected: list[tuple[int, int]], start: int, end: in
     if (start, end) in protected:
         return True
     text = squash(phrase)
-    if head_of(text) is not None and PLACE_END.search(text):
-        return True
+    if (head_of(text) is not None or text[:1].isupper()) and PLACE_END.search(text):
+        return True  # "Điện lực Lào Cai, Viettel Lào Cai": a name that ends with its place
     return bool(grammar().kept_qualifier.search(fold(text)))
 
 

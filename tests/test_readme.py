@@ -120,6 +120,11 @@ def _run_block(block: Block, checkout: Path) -> subprocess.CompletedProcess[str]
         if block.language == "sh"
         else [str(checkout / ".venv" / "bin" / "python"), "-c", code]
     )
+    return _run_in(checkout, argv)
+
+
+def _run_in(checkout: Path, argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """A command in the copy, with its venv first on PATH, no input, bounded in time."""
     return subprocess.run(
         argv,
         cwd=checkout,
@@ -149,15 +154,7 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Checkout]:
     shutil.copy(ROOT / "Makefile", path / "Makefile")
     (path / ".venv").symlink_to(VENV)
     _decisions(path / "decisions")
-    make_run = subprocess.run(
-        ["make", "run"],
-        cwd=path,
-        env=_env(path),
-        capture_output=True,
-        text=True,
-        timeout=BLOCK_TIMEOUT,
-        stdin=subprocess.DEVNULL,
-    )
+    make_run = _run_in(path, ["make", "run"])
     results = {block.name: _run_block(block, path) for block in RUN}
     yield Checkout(path, make_run, results)
 

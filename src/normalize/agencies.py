@@ -60,7 +60,6 @@ LOCAL_END = re.compile(r"(?:tinh|huyen|xa|phuong|thanh pho|quan|thi xa|thi tran)
 FUZZY_CUTOFF = 90  # rapidfuzz ratio on folded keys; below it a mention stays unresolved
 FUZZY_MIN_WORDS = 2
 NOT_AGENCY = "not_agency"  # kind of a mention that names no agency (a cited assignment, a title)
-LINK_WORD = re.compile(r"^(?:cùng\s+với|và|với|cùng)\s+|\s+(?:và|với|cùng)$", re.IGNORECASE)
 FILLER = {"", "va", "cac", "co lien quan", "lien quan", "cung", "voi", "khac", "chu tich"}
 HEAD_WORDS = ("Sở", "Bộ", "Ban")
 # A document cited in a cell: "Quyết định số 12/QĐ-UBND", "Kế hoạch 45/KH-UBND".
@@ -125,7 +124,7 @@ def _matched(raw: str, head: str | None, prefix: bool = True) -> tuple[Agency, f
 def _clean(text: str) -> str:
     """A phrase as a name: one line, no bullets, link words or closing punctuation."""
     text = squash(text).strip(" .,;:-–•+")
-    text = LINK_WORD.sub("", text).strip(" .,;:-–•+")
+    text = grammar().link_edge.sub("", text).strip(" .,;:-–•+")
     if text.count("(") != text.count(")"):
         text = text.strip("()")
     return text

@@ -37,7 +37,8 @@ class Grammar:
     not_agency: re.Pattern[str]
     kept_qualifier: re.Pattern[str]
     dropped_qualifier: re.Pattern[str]
-    links: tuple[str, ...]
+    separator: re.Pattern[str]  # every place a cell may part: ";", ",", a link word, …
+    link_edge: re.Pattern[str]  # a link word left at a phrase's start or end ("và …")
     predicate: re.Pattern[str]  # a verb opening the predicate, in lower case as printed
 
 
@@ -86,6 +87,10 @@ def _opening(items: list[str]) -> re.Pattern[str]:
     return re.compile(rf"^(?:{_words(items)})(?![\p{{L}}\d])")
 
 
+# ";" and bullets always part; ",", link words and line breaks part only before a new phrase.
+HARD = re.compile(r"\s*;\s*|\s*\n\s*[-+•–]\s*|\s+[+•]\s+")
+
+
 @lru_cache(maxsize=1)
 def grammar() -> Grammar:
     path = resources.files("vnplan.normalize").joinpath("data/agency_grammar.toml")
@@ -106,7 +111,14 @@ def grammar() -> Grammar:
         dropped_qualifier=re.compile(
             rf"[\s,]*(?:{_words(qualifiers['dropped'])})(?:[\s,.;]|$).*$", re.DOTALL
         ),
-        links=tuple(sorted(data["links"], key=len, reverse=True)),
+        separator=re.compile(
+            rf"{HARD.pattern}|\s*,\s*|\s+(?:{_printed(data['links'])})\s+|\s+[-–]\s+"
+            r"|(?<!\d)\s*/\s*(?!\d)|\s*\n\s*",
+            re.IGNORECASE,
+        ),
+        link_edge=re.compile(
+            rf"^(?:{_printed(data['links'])})\s+|\s+(?:{_printed(data['links'])})$", re.IGNORECASE
+        ),
         predicate=re.compile(
             rf"(?<=\p{{L}}[\s,]+)(?:{_printed(data['predicates']['verbs'])})(?![\p{{L}}\d])"
         ),
@@ -172,12 +184,6 @@ def is_generic(text: str) -> bool:
     return not (text[:1].isupper() and starts_phrase(text, 0) and head_of(text) is not None)
 
 
-# ";" and bullets always part; ",", link words and line breaks part only before a new phrase.
-HARD = re.compile(r"\s*;\s*|\s*\n\s*[-+•–]\s*|\s+[+•]\s+")
-SEPARATOR = re.compile(
-    rf"{HARD.pattern}|\s*,\s*|\s+(?:cùng\s+với|và|với|cùng)\s+|\s+[-–]\s+|(?<!\d)\s*/\s*(?!\d)|\s*\n\s*",
-    re.IGNORECASE,
-)
 BULLET = re.compile(r"^\s*[-+•–]\s*")
 # "Các Sở: Tư pháp, Tài chính": a head shared by the list after the colon.
 HEAD_LIST = re.compile(r"(?<![\p{L}])(?:các\s+)?(?:sở|ban|bộ)\s*:", re.IGNORECASE)
@@ -212,7 +218,7 @@ def split_phrases(text: str, protected: list[tuple[int, int]] | None = None) -> 
     for (_, end_a), (start_b, _) in pairwise(spans):
         if end_a <= start_b and not text[end_a:start_b].strip(" \n-–"):
             cuts.append((end_a, start_b))
-    for match in SEPARATOR.finditer(text, start):
+    for match in grammar().separator.finditer(text, start):
         if any(a < match.start() < b or a < match.end() - 1 < b for a, b in spans):
             continue  # inside a registry name: "Trung tâm Xúc tiến đầu tư, thương mại"
         cuts.append((match.start(), match.end()))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from vnplan import query
+from vnplan import query, results
 from vnplan.cli import main
 from vnplan.dataset import read_table
 
@@ -171,7 +171,7 @@ def test_table_columns_align_and_long_cells_are_cut(out: Path) -> None:
         "WHERE lead_agency = 'Sở Nội vụ' ORDER BY line LIMIT 5"
     )
     table = query.run_sql(con, sql)
-    text = query.format_table(table, max_width=30)
+    text = results.format_table(table, max_width=30)
     lines = text.splitlines()
     starts = {line.index(cell) for line in lines[2:-1] for cell in [line.split("  ")[-1].strip()]}
     assert len(starts) == 1  # the last column starts at the same place on every row

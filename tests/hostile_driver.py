@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vnplan import batch
+from vnplan import batch, engines
 from vnplan.batch import Limits
 from vnplan.pipeline import discover
 
@@ -53,7 +53,7 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
 def measured(path: str, limits: Limits) -> tuple[str, bytes]:
     """The real worker, timed; the worker's peak RSS so far (a bound for this file's)."""
     started = time.monotonic()
-    result = batch.work(path, limits)
+    result = engines.work(path, limits)
     if Path(path).name == bad_inputs.CHANGES:  # as if someone saved it while it was read
         with open(path, "a", encoding="utf-8") as handle:
             handle.write("Sửa đổi sau khi đọc.\n")

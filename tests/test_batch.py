@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from vnplan import batch
+from vnplan import batch, engines
 from vnplan.batch import Limits
 from vnplan.cli import main
 from vnplan.models import Document
@@ -111,7 +111,7 @@ def dying_worker(path: str, limits: Limits) -> tuple[str, bytes]:
     """A worker that dies (as on an out-of-memory kill) on one file."""
     if path.endswith("-01.txt"):
         os._exit(137)
-    return batch.work(path, limits)
+    return engines.work(path, limits)
 
 
 def test_a_dying_worker_takes_down_only_its_file(tmp_path: Path) -> None:

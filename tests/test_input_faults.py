@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from vnplan import batch
+from vnplan import batch, engines
 from vnplan.batch import CHANGED, Limits
 from vnplan.cli import main
 from vnplan.pipeline import regular_sha256
@@ -130,7 +130,7 @@ def vanishing_worker(path: str, limits: Limits) -> tuple[str, bytes]:
     """Removes one file before reading it, and one after."""
     if path.endswith("gone-before.txt"):
         os.unlink(path)
-    result = batch.work(path, limits)
+    result = engines.work(path, limits)
     if path.endswith("gone-after.txt"):
         os.unlink(path)
     return result
@@ -138,7 +138,7 @@ def vanishing_worker(path: str, limits: Limits) -> tuple[str, bytes]:
 
 def changing_worker(path: str, limits: Limits) -> tuple[str, bytes]:
     """Rewrites a file after reading it, as a user saving it at that moment would."""
-    result = batch.work(path, limits)
+    result = engines.work(path, limits)
     if path.endswith("changed.txt"):
         with open(path, "a", encoding="utf-8") as handle:
             handle.write("Sửa đổi.\n")
